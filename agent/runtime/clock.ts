@@ -2,14 +2,21 @@
 // a Clock instead of calling Date.now, so tests and replays control time. A Clock gives
 // milliseconds since the Unix epoch and never schedules anything; scheduling is an RxJS
 // SchedulerLike's job. Event time (when a sensor measured) never comes from a Clock.
+// The system clock has sub-millisecond resolution (the inference-latency histogram starts at
+// 100 µs), so `receivedAt` and the decision time must both come from the same Clock.
+
+import { performance } from 'node:perf_hooks';
 
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
 }
 
-/** The real wall clock. */
-export const systemClock: Clock = { now: () => Date.now() };
+/**
+ * The real wall clock, in fractional milliseconds: the process start time plus the monotonic
+ * clock, so it never steps backwards with NTP (it follows NTP's slewing, not its steps).
+ */
+export const systemClock: Clock = { now: () => performance.timeOrigin + performance.now() };
 
 /** A clock that moves only when told to: for tests, and for replays that follow event time. */
 export interface ManualClock extends Clock {
