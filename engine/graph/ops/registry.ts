@@ -9,6 +9,7 @@ import { Cast, Constant, ConstantOfShape, Shape } from './constants.js';
 import { Add, Div, Mul, Sub } from './elementwise.js';
 import { Expand, Gather, Slice, Tile, Transpose } from './gather-map.js';
 import { Gemm } from './gemm.js';
+import { LSTM } from './lstm.js';
 import { MatMul } from './matmul.js';
 import { Dropout, Flatten, Identity, Reshape, Squeeze, Unsqueeze } from './reshape.js';
 
@@ -16,6 +17,7 @@ const OPS: Readonly<Record<string, Op>> = {
   Add, Sub, Mul, Div,
   Relu, LeakyRelu, Sigmoid, Tanh,
   Gemm, MatMul,
+  LSTM,
   Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout,
   Transpose, Slice, Gather, Expand, Tile, Concat,
   Shape, Constant, ConstantOfShape, Cast,

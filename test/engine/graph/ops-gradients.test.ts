@@ -66,3 +66,18 @@ describe('graph op gradients (float64, central differences)', () => {
     });
   });
 });
+
+describe('LSTM op gradients', () => {
+  for (const [direction, layout] of [['forward', 0], ['forward', 1], ['reverse', 0], ['bidirectional', 1]] as const) {
+    it(`${direction}, layout ${layout}, with initial state`, () => {
+      const D = direction === 'bidirectional' ? 2 : 1;
+      const [T, B, F, H] = [4, 2, 3, 5];
+      checkGraphGradients({
+        inputs: { x: layout === 0 ? [T, B, F] : [B, T, F], h0: layout === 0 ? [D, B, H] : [B, D, H], c0: layout === 0 ? [D, B, H] : [B, D, H] },
+        params: { W: [D, 4 * H, F], R: [D, 4 * H, H], Bias: [D, 8 * H] },
+        nodes: [{ op: 'LSTM', inputs: ['x', 'W', 'R', 'Bias', '', 'h0', 'c0'], outputs: ['y', 'yh', 'yc'], attrs: { hidden_size: H, direction, layout } }],
+        outputs: ['y', 'yh', 'yc'],
+      });
+    });
+  }
+});
