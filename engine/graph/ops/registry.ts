@@ -5,6 +5,7 @@ import { type GraphNode, GraphError } from '../graph.js';
 import type { Op } from '../op.js';
 import { LeakyRelu, Relu, Sigmoid, Tanh } from './activations.js';
 import { Concat } from './concat.js';
+import { Conv, ConvTranspose } from './conv.js';
 import { Cast, Constant, ConstantOfShape, Shape } from './constants.js';
 import { Add, Div, Mul, Sub } from './elementwise.js';
 import { Expand, Gather, Slice, Tile, Transpose } from './gather-map.js';
@@ -17,7 +18,7 @@ const OPS: Readonly<Record<string, Op>> = {
   Add, Sub, Mul, Div,
   Relu, LeakyRelu, Sigmoid, Tanh,
   Gemm, MatMul,
-  LSTM,
+  LSTM, Conv, ConvTranspose,
   Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout,
   Transpose, Slice, Gather, Expand, Tile, Concat,
   Shape, Constant, ConstantOfShape, Cast,

@@ -81,3 +81,44 @@ describe('LSTM op gradients', () => {
     });
   }
 });
+
+describe('Conv and ConvTranspose op gradients', () => {
+  it('Conv 1-D: stride 2, asymmetric pads, dilation, groups', () => {
+    checkGraphGradients({
+      inputs: { x: [2, 4, 9] },
+      params: { w: [6, 2, 3], b: [6] },
+      nodes: [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { strides: [2], pads: [2, 1], dilations: [2], group: 2 } }],
+      outputs: ['y'],
+    });
+  });
+  it('Conv 1-D with auto_pad SAME_UPPER', () => {
+    checkGraphGradients({
+      inputs: { x: [1, 2, 7] },
+      params: { w: [3, 2, 4] },
+      nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { strides: [2], auto_pad: 'SAME_UPPER' } }],
+      outputs: ['y'],
+    });
+  });
+  it('ConvTranspose 1-D with output_padding, and with output_shape', () => {
+    checkGraphGradients({
+      inputs: { x: [2, 4, 5] },
+      params: { w: [4, 3, 5], b: [3] },
+      nodes: [
+        { op: 'ConvTranspose', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { strides: [2], pads: [2, 2], output_padding: [1] } },
+        { op: 'ConvTranspose', inputs: ['x', 'w'], outputs: ['z'], attrs: { strides: [2], output_shape: [11] } },
+      ],
+      outputs: ['y', 'z'],
+    });
+  });
+  it('Conv and ConvTranspose 2-D (kernel [1, k], as tf2onnx emits for Keras Conv1D)', () => {
+    checkGraphGradients({
+      inputs: { x: [2, 2, 1, 8] },
+      params: { w: [3, 2, 1, 3], b: [3], wt: [3, 2, 1, 3] },
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { strides: [1, 2], pads: [0, 1, 0, 1] } },
+        { op: 'ConvTranspose', inputs: ['y', 'wt'], outputs: ['z'], attrs: { strides: [1, 2], pads: [0, 1, 0, 1], output_padding: [0, 1] } },
+      ],
+      outputs: ['z'],
+    });
+  });
+});
