@@ -92,19 +92,23 @@ function lstmCell(
   tanhC: FloatArray | null, tOff: number,
   H: number,
 ): void {
+  // gates += h·Whhᵀ, four Whh rows at a time so each h element loaded serves four dot products
+  // (4H rows always divide by four).
   const G = 4 * H;
-  for (let j = 0; j < G; j++) {
-    const wj = j * H;
+  for (let j = 0; j < G; j += 4) {
+    const w0 = j * H, w1 = w0 + H, w2 = w1 + H, w3 = w2 + H;
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    let k = 0;
-    for (; k + 3 < H; k += 4) {
-      s0 += hIn[hInOff + k] * weightHh[wj + k];
-      s1 += hIn[hInOff + k + 1] * weightHh[wj + k + 1];
-      s2 += hIn[hInOff + k + 2] * weightHh[wj + k + 2];
-      s3 += hIn[hInOff + k + 3] * weightHh[wj + k + 3];
+    for (let k = 0; k < H; k++) {
+      const hk = hIn[hInOff + k];
+      s0 += hk * weightHh[w0 + k];
+      s1 += hk * weightHh[w1 + k];
+      s2 += hk * weightHh[w2 + k];
+      s3 += hk * weightHh[w3 + k];
     }
-    for (; k < H; k++) s0 += hIn[hInOff + k] * weightHh[wj + k];
-    gates[gOff + j] += s0 + s1 + s2 + s3;
+    gates[gOff + j] += s0;
+    gates[gOff + j + 1] += s1;
+    gates[gOff + j + 2] += s2;
+    gates[gOff + j + 3] += s3;
   }
   const fOff = gOff + H, gg = gOff + 2 * H, oOff = gOff + 3 * H;
   for (let k = 0; k < H; k++) {
@@ -233,13 +237,15 @@ export function lstmLayerBackward(
         dc[bH + k] = dcv * f;
       }
       if (!needDh) continue;
-      // dh_{t-1}[b] = dGates[r]·Whh: axpy over Whh's contiguous rows.
+      // dh_{t-1}[b] = dGates[r]·Whh: axpy over Whh's contiguous rows, four rows per pass so dh
+      // is loaded and stored a quarter as often.
       for (let k = 0; k < H; k++) dh[bH + k] = 0;
-      for (let j = 0; j < G; j++) {
-        const d = dGates[gOff + j];
-        if (d === 0) continue;
-        const wj = j * H;
-        for (let k = 0; k < H; k++) dh[bH + k] += d * weightHh[wj + k];
+      for (let j = 0; j < G; j += 4) {
+        const d0 = dGates[gOff + j], d1 = dGates[gOff + j + 1], d2 = dGates[gOff + j + 2], d3 = dGates[gOff + j + 3];
+        const w0 = j * H, w1 = w0 + H, w2 = w1 + H, w3 = w2 + H;
+        for (let k = 0; k < H; k++) {
+          dh[bH + k] += d0 * weightHh[w0 + k] + d1 * weightHh[w1 + k] + d2 * weightHh[w2 + k] + d3 * weightHh[w3 + k];
+        }
       }
     }
   }
