@@ -20,11 +20,11 @@ export interface GraphNode {
 
 export type ElemType = 'float32' | 'int64';
 
-/** A graph input or output. Dimensions are sizes, symbolic names (dynamic axes) or null (unknown). */
+/** A graph input or output. Dimensions are sizes, symbolic names (dynamic axes) or null (unknown); a null shape means even the rank is unknown. */
 export interface ValueInfo {
   readonly name: string;
   readonly dtype: ElemType;
-  readonly shape: readonly (number | string | null)[];
+  readonly shape: readonly (number | string | null)[] | null;
 }
 
 export interface Graph {

@@ -205,9 +205,9 @@ export class GraphRunner implements Trainable {
   }
 }
 
-function checkInput(name: string, shape: readonly (number | string | null)[], dtype: string, t: Tensor): void {
+function checkInput(name: string, shape: readonly (number | string | null)[] | null, dtype: string, t: Tensor): void {
   if (t.dtype !== dtype) throw new Error(`graph input '${name}' must be ${dtype}, got ${t.dtype}`);
-  if (shape.length === 0 && t.shape.length === 0) return;
+  if (shape === null) return;
   if (shape.length !== t.shape.length) {
     throw new Error(`graph input '${name}' expects rank ${shape.length} ${describeShape(shape)}, got ${shapeString(t.shape)}`);
   }

@@ -65,7 +65,7 @@ function valueInfo(v: GraphValueInfo): ValueInfo {
     type: {
       tensorType: {
         elemType: v.dtype === 'float32' ? DataType.FLOAT : DataType.INT64,
-        shape: { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : typeof d === 'string' ? { dimParam: d } : {})) },
+        shape: v.shape === null ? undefined : { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : typeof d === 'string' ? { dimParam: d } : {})) },
       },
     },
   };

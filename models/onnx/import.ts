@@ -57,7 +57,7 @@ function valueInfo(v: ValueInfo, where: string): GraphValueInfo {
   return {
     name: v.name,
     dtype: elemType(tt?.elemType, `${where} '${v.name}'`),
-    shape: (tt?.shape?.dim ?? []).map((d) => (d.dimValue !== undefined ? d.dimValue : d.dimParam ? d.dimParam : null)),
+    shape: tt?.shape ? tt.shape.dim.map((d) => (d.dimValue !== undefined ? d.dimValue : d.dimParam ? d.dimParam : null)) : null,
   };
 }
 

@@ -30,7 +30,7 @@ export function worstMismatch(actual: ArrayLike<number>, expected: ArrayLike<num
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i];
     const e = expected[i];
-    const r = Math.abs(a - e) / (atol + rtol * Math.max(Math.abs(a), Math.abs(e)));
+    const r = a === e ? 0 : Math.abs(a - e) / (atol + rtol * Math.max(Math.abs(a), Math.abs(e)));
     if (!(r <= ratio)) {
       ratio = Number.isNaN(r) ? Infinity : r;
       index = i;
