@@ -37,7 +37,7 @@ export class FieldPath {
       out += out === '' ? part : out.endsWith("'") ? ` ${part}` : `.${part}`;
     }
     if (leaf !== undefined) out += out === '' ? leaf : out.endsWith("'") ? ` ${leaf}` : `.${leaf}`;
-    return out;
+    return out === '' ? 'model' : out; // a fault in ModelProto's own framing
   }
 
   error(leaf: string | undefined, detail: string): OnnxFormatError {
@@ -50,7 +50,7 @@ export class FieldPath {
   }
 }
 
-/** The root of every path: renders as nothing, so fields read `graph.node[0]`. */
+/** The root of every path (ModelProto): renders as nothing, so fields read `graph.node[0]`, or alone as `model`. */
 export function rootPath(): FieldPath {
   return new FieldPath(null, '');
 }

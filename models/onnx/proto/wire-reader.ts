@@ -184,9 +184,11 @@ export class ProtoReader {
         this.need(4, path, leaf);
         this.pos += 4;
         return;
-      case WireType.LEN:
-        this.pos += this.length(path, leaf);
+      case WireType.LEN: {
+        const n = this.length(path, leaf); // read first: `pos += length()` would use the pos before the length
+        this.pos += n;
         return;
+      }
     }
   }
 
