@@ -16,7 +16,7 @@ export function decodeGraph(r: ProtoReader, path: FieldPath, depth: number): Onn
     r.tag(path);
     switch (r.field) {
       case 1: g.node.push(readMessage(r, path.child('node', g.node.length), depth + 1, decodeNode)); break;
-      case 2: g.name = readString(r, path, 'name'); path.label = g.name; break;
+      case 2: g.name = readString(r, path, 'name'); break; // graphs stay unlabelled: `graph.node[2]`, `attribute[0] 'body' g.node[1]`
       case 5: g.initializer.push(readMessage(r, path.child('initializer', g.initializer.length), depth + 1, decodeTensor)); break;
       case 10: g.docString = readString(r, path, 'doc_string'); break;
       case 11: g.input.push(readMessage(r, path.child('input', g.input.length), depth + 1, decodeValueInfo)); break;

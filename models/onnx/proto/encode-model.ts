@@ -30,7 +30,6 @@ export function encodeModel(model: OnnxModel): Uint8Array {
 
 function encodeGraph(g: OnnxGraph, path: FieldPath): ProtoWriter {
   const w = new ProtoWriter();
-  path.label = g.name;
   g.node.forEach((n, i) => w.messageField(1, encodeNode(n, path.child('node', i))));
   str(w, 2, g.name);
   g.initializer.forEach((t, i) => w.messageField(5, encodeTensor(t, path.child('initializer', i))));
