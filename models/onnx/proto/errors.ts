@@ -29,15 +29,16 @@ export class FieldPath {
   /** Renders the path, optionally with a leaf field: `graph.initializer[3] 'w' raw_data`. */
   render(leaf?: string): string {
     const parts: string[] = [];
-    for (let p: FieldPath | null = this; p !== null; p = p.parent) parts.push(p.segment());
+    for (let p: FieldPath | null = this; p !== null; p = p.parent) if (p.field !== '') parts.push(p.segment());
     parts.reverse();
-    let out = '';
-    for (const part of parts) {
-      if (part === '') continue;
-      out += out === '' ? part : out.endsWith("'") ? ` ${part}` : `.${part}`;
+    if (leaf !== undefined) parts.push(leaf);
+    if (parts.length === 0) return 'model'; // a fault in ModelProto's own framing
+    // Deeply nested subgraphs would make a message kilobytes long: keep the head and the tail.
+    if (parts.length > MAX_SEGMENTS) {
+      const hidden = parts.length - 10;
+      return `${join(parts.slice(0, 4))} … (${hidden} more) … ${join(parts.slice(-6))}`;
     }
-    if (leaf !== undefined) out += out === '' ? leaf : out.endsWith("'") ? ` ${leaf}` : `.${leaf}`;
-    return out === '' ? 'model' : out; // a fault in ModelProto's own framing
+    return join(parts);
   }
 
   error(leaf: string | undefined, detail: string): OnnxFormatError {
@@ -48,6 +49,15 @@ export class FieldPath {
     const base = this.index === undefined ? this.field : `${this.field}[${this.index}]`;
     return this.label === undefined || this.label === '' ? base : `${base} ${quote(this.label)}`;
   }
+}
+
+const MAX_SEGMENTS = 16;
+
+/** Joins segments: '.' after a plain field, ' ' after a quoted label (`node[4] 'lstm_1' attribute[0]`). */
+function join(parts: string[]): string {
+  let out = '';
+  for (const part of parts) out += out === '' ? part : out.endsWith("'") ? ` ${part}` : `.${part}`;
+  return out;
 }
 
 /** The root of every path (ModelProto): renders as nothing, so fields read `graph.node[0]`, or alone as `model`. */
