@@ -46,6 +46,8 @@ export interface Score {
   readonly value: number;
   readonly perChannel: Readonly<Record<string, number>>;
   readonly model: { readonly name: string; readonly version: string };
+  /** The scored window, so windows later judged normal can feed online learning. */
+  readonly window?: Window;
 }
 
 export type Severity = 'warning' | 'critical';
