@@ -24,6 +24,7 @@
 // One process per directory: nothing locks it.
 
 import { encodeRecord, encodeSettle, type OutboxKind, type OutboxRecord } from './outbox-codec.js';
+import { PendingIndex, type Entry } from './outbox-index.js';
 import { loadSegments, SegmentWriter } from './outbox-segments.js';
 
 export type { OutboxKind, OutboxRecord } from './outbox-codec.js';
@@ -96,13 +97,6 @@ export interface Outbox {
   close(): Promise<void>;
 }
 
-interface Entry {
-  readonly record: OutboxRecord;
-  readonly seq: number;
-  segment: number;
-  readonly bytes: number;
-}
-
 const KINDS: readonly OutboxKind[] = ['alert', 'state', 'deadletter'];
 /** Who goes first when space runs out. */
 const DROP_ORDER: readonly OutboxKind[] = ['deadletter', 'state', 'alert'];
@@ -159,15 +153,9 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
   }
   const writer = await SegmentWriter.open(dir, segmentBytes, loaded);
 
-  // ---- index: every map iterates in append (seq) order
-  const byId = new Map<string, Entry>();
-  const byKey = new Map<string, Map<string, Entry>>();
-  const byKind: Record<OutboxKind, Map<string, Entry>> = { alert: new Map(), state: new Map(), deadletter: new Map() };
-  const stateOf = new Map<string, Entry>();
-  const liveBytes = new Map<number, number>();
+  const index = new PendingIndex();
   const reserved = new Set<string>();
   const listeners = new Set<(event: OutboxEvent) => void>();
-  let bytes = 0;
   let nextSeq = maxSeq + 1;
   let closed = false;
   let compacting: Promise<void> | undefined;
@@ -181,36 +169,9 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
   const emit = (event: OutboxEvent): void => {
     for (const l of listeners) l(event);
   };
-  const addLive = (segment: number, n: number): void => {
-    liveBytes.set(segment, (liveBytes.get(segment) ?? 0) + n);
-  };
-
   function insert(e: Entry): void {
-    const { id, key, kind } = e.record;
-    byId.set(id, e);
-    let k = byKey.get(key);
-    if (!k) byKey.set(key, (k = new Map()));
-    k.set(id, e);
-    byKind[kind].set(id, e);
-    bytes += e.bytes;
-    addLive(e.segment, e.bytes);
-    if (kind === 'state') {
-      const prev = stateOf.get(key);
-      stateOf.set(key, e);
-      if (prev) drop(prev, 'superseded');
-    }
-  }
-
-  function remove(e: Entry): void {
-    const { id, key, kind } = e.record;
-    byId.delete(id);
-    const k = byKey.get(key)!;
-    k.delete(id);
-    if (k.size === 0) byKey.delete(key);
-    byKind[kind].delete(id);
-    if (stateOf.get(key) === e) stateOf.delete(key);
-    bytes -= e.bytes;
-    addLive(e.segment, -e.bytes);
+    const superseded = index.insert(e);
+    if (superseded) drop(superseded, 'superseded');
   }
 
   function settle(e: Entry, type: 'ack' | 'drop'): void {
@@ -221,7 +182,7 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
   }
 
   function drop(e: Entry, reason: DropReason): void {
-    remove(e);
+    index.remove(e);
     counts.dropped[e.record.kind][reason]++;
     const ctx = { id: e.record.id, key: e.record.key, kind: e.record.kind, reason, createdAt: e.record.createdAt };
     if (e.record.kind === 'alert') log.error(ctx, 'outbox: alert dropped to stay within bounds');
@@ -235,14 +196,14 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
     let n = 0;
     const cutoff = now() - maxAgeMs;
     for (const kind of DROP_ORDER)
-      for (const e of byKind[kind].values()) {
+      for (const e of index.byKind[kind].values()) {
         if (e.record.createdAt >= cutoff) break;
         drop(e, 'age');
         n++;
       }
     for (const kind of DROP_ORDER)
-      for (const e of byKind[kind].values()) {
-        if (bytes <= maxBytes) return n;
+      for (const e of index.byKind[kind].values()) {
+        if (index.bytes <= maxBytes) return n;
         drop(e, 'bytes');
         n++;
       }
@@ -251,11 +212,14 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
 
   // ---- compaction: delete old segments, oldest first (an ack lives in the same or a later segment
   // than its record, so deleting in order never orphans a record from its ack).
+  /** Delete (copying live records forward) when it is at most half live, or the files hold more than twice the live bytes. */
+  function worthCompacting(segment: number): boolean {
+    const live = index.liveBytes(segment);
+    return live * 2 <= (writer.sizes.get(segment) ?? 0) || writer.diskBytes > 2 * index.bytes + 2 * segmentBytes;
+  }
+
   function needsCompaction(): boolean {
-    const oldest = writer.oldest;
-    if (closed || compacting || oldest === writer.current) return false;
-    const live = liveBytes.get(oldest) ?? 0;
-    return live === 0 || live * 2 <= (writer.sizes.get(oldest) ?? 0) || writer.diskBytes > 2 * bytes + 2 * segmentBytes;
+    return !closed && !compacting && writer.oldest !== writer.current && worthCompacting(writer.oldest);
   }
 
   function startCompaction(): void {
@@ -274,23 +238,19 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
   async function compact(): Promise<void> {
     const stopAt = writer.current; // segments created meanwhile wait for the next round
     for (let oldest = writer.oldest; !closed && oldest < stopAt; oldest = writer.oldest) {
-      const live = liveBytes.get(oldest) ?? 0;
-      if (live > 0 && live * 2 > (writer.sizes.get(oldest) ?? 0) && writer.diskBytes <= 2 * bytes + 2 * segmentBytes) return;
-      if (live > 0) {
-        const moving = [...byId.values()].filter((e) => e.segment === oldest);
+      if (!worthCompacting(oldest)) return;
+      if (index.liveBytes(oldest) > 0) {
+        const moving = index.inSegment(oldest);
         const landed = await Promise.all(moving.map((e) => writer.write(encodeRecord(e.record, e.seq), true)));
         moving.forEach((e, i) => {
-          if (byId.get(e.record.id) === e) {
-            addLive(e.segment, -e.bytes);
-            e.segment = landed[i];
-            addLive(e.segment, e.bytes);
-          } else {
+          if (index.byId.get(e.record.id) === e) index.move(e, landed[i]);
+          else {
             // Settled while being copied: settle again so the settle frame follows the copy.
             writer.write(encodeSettle('ack', e.seq), false).catch(() => undefined);
           }
         });
       }
-      liveBytes.delete(oldest);
+      index.forgetSegment(oldest);
       await writer.remove(oldest);
       counts.compactedSegments++;
     }
@@ -298,22 +258,22 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
 
   // ---- load the recovered records
   for (const e of [...found.values()].sort((a, b) => a.seq - b.seq)) {
-    if (byId.has(e.record.id)) {
+    if (index.byId.has(e.record.id)) {
       log.error({ id: e.record.id, seq: e.seq }, 'outbox: two pending records share an id; keeping the older');
       continue;
     }
     insert(e);
   }
-  const recovered = byId.size;
+  const recovered = index.byId.size;
   trim();
-  log.info({ dir, pending: byId.size, bytes, segments: writer.sizes.size, tornTails, corruptRegions }, 'outbox: opened');
+  log.info({ dir, pending: index.byId.size, bytes: index.bytes, segments: writer.sizes.size, tornTails, corruptRegions }, 'outbox: opened');
   if (needsCompaction()) startCompaction();
 
   return {
     async append(record) {
       if (closed) throw new Error('outbox is closed: append before close()');
       validate(record);
-      if (byId.has(record.id) || reserved.has(record.id))
+      if (index.byId.has(record.id) || reserved.has(record.id))
         throw new Error(`outbox: record id "${record.id}" is already pending; ids must name one record (for alerts use \`\${alert.id}:\${alert.seq}\`)`);
       const r: OutboxRecord = {
         id: record.id,
@@ -338,35 +298,26 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
       insert(e);
       counts.appended++;
       trim();
-      if (byId.get(r.id) === e) emit({ type: 'append', record: r });
+      if (index.byId.get(r.id) === e) emit({ type: 'append', record: r });
     },
     ack(id) {
-      const e = byId.get(id);
+      const e = index.byId.get(id);
       if (!e || closed) return false;
-      remove(e);
+      index.remove(e);
       counts.acked++;
       settle(e, 'ack');
       emit({ type: 'ack', record: e.record });
       return true;
     },
-    pending(key) {
-      const m = key === undefined ? byId : byKey.get(key);
-      return m ? [...m.values()].map((e) => e.record) : [];
-    },
-    head(key) {
-      return byKey.get(key)?.values().next().value?.record;
-    },
-    keys() {
-      return [...byKey.keys()];
-    },
-    has(id) {
-      return byId.has(id);
-    },
+    pending: (key) => index.pending(key),
+    head: (key) => index.head(key),
+    keys: () => index.keys(),
+    has: (id) => index.byId.has(id),
     get depth() {
-      return byId.size;
+      return index.byId.size;
     },
     get bytes() {
-      return bytes;
+      return index.bytes;
     },
     get stats(): OutboxStats {
       return {
@@ -396,7 +347,7 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
       closed = true;
       await compacting;
       await writer.close();
-      log.info({ dir, pending: byId.size }, 'outbox: closed');
+      log.info({ dir, pending: index.byId.size }, 'outbox: closed');
     },
   };
 }
