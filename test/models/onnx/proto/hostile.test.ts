@@ -1,38 +1,16 @@
 // Hostile files: each either decodes or throws OnnxFormatError whose message names the field, never
-// another exception, never an allocation the file's size does not justify (measured by replacing the
-// typed-array constructors while decoding: at most 8 bytes per file byte, the widest conversion, from
-// a one-byte integer to a float64).
+// another exception, never an allocation the file's size does not justify (see hostile-check.ts).
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataType, decodeModel, OnnxFormatError } from '../../../../models/onnx/proto/index.js';
+import { DataType, decodeModel } from '../../../../models/onnx/proto/index.js';
 import { WireType } from '../../../../models/onnx/proto/wire-reader.js';
 import type { ProtoWriter } from '../../../../models/onnx/proto/wire-writer.js';
 import { loadTorchCases } from '../../../helpers/torch-cases.js';
 import { largestAllocation } from './alloc-spy.js';
+import { decodeHostile } from './hostile-check.js';
 import { bytesOf, concat, float32Bytes, message, modelBytes, tag, tensorMessage, varint } from './build.js';
-
-/** Decodes under the allocation spy; returns the error (or null) and checks the allocation bound. */
-export function decodeHostile(bytes: Uint8Array): OnnxFormatError | null {
-  let error: OnnxFormatError | null = null;
-  const max = largestAllocation(() => {
-    try {
-      decodeModel(bytes);
-    } catch (e) {
-      if (!(e instanceof OnnxFormatError)) throw e;
-      error = e;
-    }
-  });
-  expect(max).toBeLessThanOrEqual(8 * bytes.length + 64);
-  if (error !== null) expect(namesAField(error)).toBe(true);
-  return error;
-}
-
-/** An error names where it is: a field path, or says the file is not an ONNX model at all. */
-export function namesAField(e: OnnxFormatError): boolean {
-  return e.message.startsWith('not an ONNX model: ') || (e.path !== '' && e.message.startsWith(`${e.path}: `));
-}
 
 function rejected(bytes: Uint8Array): string {
   const e = decodeHostile(bytes);
