@@ -1,5 +1,6 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeRecord, encodeSettle } from '../../../agent/sink/outbox-codec.js';
 import { openOutbox, type OutboxOptions } from '../../../agent/sink/outbox.js';
 import { ids, record, removeTempDirs, segmentFiles, tempDir } from './outbox-helpers.js';
 
@@ -169,6 +170,25 @@ describe('outbox recovery from damaged files', () => {
       expect(ids(box.pending())).toEqual(['first', 'last']);
       expect(box.stats).toMatchObject({ corruptRegions: 1, tornTails: 0 });
       expect(errors).toEqual([expect.objectContaining({ offset: ends[0], bytes: ends[1] - ends[0] })]);
+      await box.close();
+    }
+  });
+
+  it('loads a compaction cut short between copy and delete as one copy of each record, in append order', async () => {
+    // Segment 1 still holds a and b; segment 2 holds c, then the copy of b; a was acked. A second
+    // case: b's ack landed before its copy (acked while being copied): b must not come back.
+    const a = record('a'), b = record('b'), c = record('c');
+    for (const [second, want] of [
+      [[encodeRecord(c, 3), encodeSettle('ack', 1), encodeRecord(b, 2)], ['b', 'c']],
+      [[encodeRecord(c, 3), encodeSettle('ack', 1), encodeSettle('ack', 2), encodeRecord(b, 2)], ['c']],
+    ] as const) {
+      const dir = await tempDir();
+      await writeFile(`${dir}/segment-000000000001.log`, Buffer.concat([encodeRecord(a, 1), encodeRecord(b, 2)]));
+      await writeFile(`${dir}/segment-000000000002.log`, Buffer.concat(second));
+      const box = await open(dir);
+      expect(ids(box.pending())).toEqual(want);
+      await box.append(record('d'));
+      expect(ids(box.pending())).toEqual([...want, 'd']);
       await box.close();
     }
   });
