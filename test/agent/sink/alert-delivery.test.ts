@@ -30,6 +30,15 @@ const alert = (key: string, n: number): OutboxRecord => ({
   createdAt: Date.now(),
 });
 
+const state = (key: string, n: number): OutboxRecord => ({
+  ...alert(key, n),
+  id: `${key}:s${n}`,
+  kind: 'state',
+  topic: `vigil/state/${key}`,
+  payload: JSON.stringify({ id: `${key}:s${n}`, machineId: key, status: 'running' }),
+  retain: true,
+});
+
 const idOf = (p: Publication): string => (JSON.parse(p.payload.toString()) as { id: string }).id;
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -49,9 +58,10 @@ describe('alert delivery, broker acks', () => {
     const rng = createRng(42);
     const keys = ['press-1', 'press-2', 'lathe-1', 'pump-9'];
     const appended: OutboxRecord[] = [];
-    // The stream and the chaos interleave: after each tick's appends, 0-3 chaos steps.
+    // The stream and the chaos interleave: after each tick's appends, 0-3 chaos steps. Some records
+    // are retained machine states, which coalesce: a state superseded in flight is dropped.
     for (let n = 0; n < 120; n++) {
-      const batch = keys.filter(() => rng.next() < 0.8).map((k) => alert(k, n));
+      const batch = keys.filter(() => rng.next() < 0.8).map((k) => (rng.next() < 0.15 ? state(k, n) : alert(k, n)));
       appended.push(...batch);
       await Promise.all(batch.map((r) => box.append(r))); // appends of one tick share an fsync
       for (let step = rng.int(4); step > 0; step--) {
@@ -69,20 +79,27 @@ describe('alert delivery, broker acks', () => {
     expect(result).toEqual({ drained: true, left: 0, leftByKey: {} });
     expect(box.depth).toBe(0);
     expect(link.reconnects).toBeGreaterThan(20);
-    expect(delivery.stats.delivered).toBe(appended.length);
     expect(delivery.stats.republished).toBeGreaterThan(0);
     expect(link.published.length).toBe(delivery.stats.published);
+    const superseded = box.stats.dropped.state.superseded;
+    expect(superseded).toBeGreaterThan(0);
+    expect(delivery.stats.delivered).toBe(appended.length - superseded);
     const byId = new Map(appended.map((r) => [r.id, r]));
     for (const p of link.published) {
-      const r = byId.get(idOf(p))!;
-      expect([p.topic, p.payload.toString(), p.qos, p.retain]).toEqual([r.topic, r.payload, 1, false]);
+      const r = byId.get(idOf(p))!; // every publication is an appended record, unchanged
+      expect([p.topic, p.payload.toString(), p.qos, p.retain]).toEqual([r.topic, r.payload, 1, r.kind === 'state']);
     }
     for (const key of keys) {
+      const mine = appended.filter((r) => r.key === key);
       const firsts = [...new Set(link.published.map(idOf).filter((id) => byId.get(id)!.key === key))];
-      expect(firsts).toEqual(appended.filter((r) => r.key === key).map((r) => r.id));
+      // First publications follow append order; every alert and the last state are among them.
+      expect(firsts).toEqual(mine.map((r) => r.id).filter((id) => firsts.includes(id)));
+      expect(mine.filter((r) => r.kind === 'alert' && !firsts.includes(r.id))).toEqual([]);
+      expect(firsts).toContain(mine.filter((r) => r.kind === 'state').at(-1)?.id ?? firsts[0]);
     }
-    expect(Math.max(...link.published.map((p) => p.concurrentOnTopic))).toBe(0); // one in flight per key
-    expect(Math.max(...link.published.map((p) => p.concurrent))).toBeGreaterThan(0); // keys in parallel
+    const keyOf = (topic: string): string => topic.split('/').at(-1)!;
+    expect(link.published.filter((p) => p.awaiting.some((t) => keyOf(t) === keyOf(p.topic)))).toEqual([]); // one in flight per key
+    expect(Math.max(...link.published.map((p) => p.awaiting.length))).toBeGreaterThan(0); // keys in parallel
   });
 
   it('publishes nothing while down, then everything that waited on reconnect, honouring retain', async () => {

@@ -11,10 +11,8 @@ export interface Publication {
   readonly payload: Buffer;
   readonly retain: boolean;
   readonly qos: 0 | 1;
-  /** Publishes on the same topic still awaiting a PUBACK when this one was sent. */
-  readonly concurrentOnTopic: number;
-  /** Publishes on any topic still awaiting a PUBACK when this one was sent. */
-  readonly concurrent: number;
+  /** Topics of the publishes still awaiting their PUBACK when this one was sent. */
+  readonly awaiting: readonly string[];
 }
 
 interface Awaiting {
@@ -46,10 +44,8 @@ export class FakeLink implements MqttLink {
       this.failNext--;
       return Promise.reject(new Error('publish refused'));
     }
-    let concurrentOnTopic = 0;
-    for (const a of this.awaiting) if (a.topic === topic) concurrentOnTopic++;
-    const concurrent = this.awaiting.size;
-    this.published.push({ topic, payload: Buffer.from(payload), retain: options.retain === true, qos: options.qos, concurrentOnTopic, concurrent });
+    const awaiting = [...this.awaiting].map((a) => a.topic);
+    this.published.push({ topic, payload: Buffer.from(payload), retain: options.retain === true, qos: options.qos, awaiting });
     return new Promise((resolve, reject) => {
       const a: Awaiting = { topic, resolve, reject };
       this.awaiting.add(a);
