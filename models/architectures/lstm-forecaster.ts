@@ -31,7 +31,7 @@ export function buildLstmForecaster(config: LstmForecasterConfig, rng: Rng): Gra
   const g = new GraphBuilder(name);
   const x = g.input('input', ['batch', T, C]);
   let seq = g.op('Transpose', [x], { perm: [1, 0, 2] }, 'to_time_major'); // [T,B,C]
-  const axis1 = g.ints('axes_1', [1]);
+  const axis1 = L > 1 ? g.ints('axes_1', [1]) : '';
   const axis0 = g.ints('axes_0', [0]);
   let last = '';
   for (let k = 0; k < L; k++) {
