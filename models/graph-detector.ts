@@ -48,7 +48,7 @@ export class GraphDetector implements Detector {
   private _optimizer: Optimizer | null = null;
   private readonly slots = new Map<number, BatchSlot>();
   private readonly clock: DetectorClock;
-  private fitting = false;
+  private _fitting = false;
   private lastBatch = 0;
 
   constructor(init: GraphDetectorInit) {
@@ -73,6 +73,11 @@ export class GraphDetector implements Detector {
     return this._scaler.params;
   }
 
+  /** True while fit() runs (learn() and other training must wait). */
+  get fitting(): boolean {
+    return this._fitting;
+  }
+
   get calibration(): Calibration | null {
     return this._calibration;
   }
@@ -93,7 +98,7 @@ export class GraphDetector implements Detector {
   }
 
   learn(windows: Float32Array, batch: number): number {
-    if (this.fitting) throw new Error('learn() called while fit() is running; wait for fit to finish (both would move the same weights)');
+    if (this._fitting) throw new Error('learn() called while fit() is running; wait for fit to finish (both would move the same weights)');
     const slot = this.slotFor(windows, batch, 'learn');
     fillFromRaw(slot, this.io, this._scaler, windows);
     const out = runSlot(slot, this.io);
@@ -143,12 +148,12 @@ export class GraphDetector implements Detector {
   }
 
   async fit(series: readonly Series[], options: DetectorFitOptions = {}): Promise<DetectorFitReport> {
-    if (this.fitting) throw new Error('fit() is already running on this detector');
-    this.fitting = true;
+    if (this._fitting) throw new Error('fit() is already running on this detector');
+    this._fitting = true;
     try {
       return await this.fitOnce(series, options);
     } finally {
-      this.fitting = false;
+      this._fitting = false;
     }
   }
 

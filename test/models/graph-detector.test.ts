@@ -5,6 +5,7 @@ import { GraphRunner } from '../../engine/graph/runner.js';
 import { floatTensor } from '../../engine/tensor.js';
 import { createDetector, detectorFromParts } from '../../models/create-detector.js';
 import { sineSeries, windowsAt } from './contract/signals.js';
+import { countTypedArrays } from './count-typed-arrays.js';
 
 const channels = ['a', 'b', 'c'];
 const C = 3;
@@ -135,26 +136,3 @@ describe('GraphDetector', () => {
     await expect(det.fit([sineSeries(C, 50, 1)], { stride: 0 })).rejects.toThrow(/stride/);
   });
 });
-
-/** Typed arrays constructed (through the global constructors) while `run` executes. */
-function countTypedArrays(run: () => void): number {
-  const g = globalThis as unknown as Record<string, new (...args: unknown[]) => object>;
-  const names = ['Float32Array', 'Float64Array', 'Int32Array', 'Uint32Array'];
-  const saved = names.map((n) => g[n]);
-  let count = 0;
-  names.forEach((n, i) => {
-    const Base = saved[i];
-    g[n] = class extends Base {
-      constructor(...args: unknown[]) {
-        super(...args);
-        count++;
-      }
-    } as unknown as new (...args: unknown[]) => object;
-  });
-  try {
-    run();
-  } finally {
-    names.forEach((n, i) => (g[n] = saved[i]));
-  }
-  return count;
-}
