@@ -62,8 +62,8 @@ export interface Alert {
   readonly severity: Severity;
   readonly score: number;
   readonly threshold: number;
-  /** Channels that contribute most to the score, largest first. */
-  readonly topChannels: readonly { readonly channel: string; readonly score: number }[];
+  /** Channels that contribute most to the score, largest first; share = score / sum of all channels' scores. */
+  readonly topChannels: readonly { readonly channel: string; readonly score: number; readonly share?: number }[];
   /** Event time of the window that caused this event. */
   readonly time: number;
   readonly receivedAt: number;
