@@ -15,6 +15,7 @@ export interface BatchSlot {
   readonly batch: number;
   readonly runner: GraphRunner;
   readonly input: FloatTensor; // [B, inputSteps, C] or [B, inputSteps·C], scaled
+  readonly feeds: Readonly<Record<string, FloatTensor>>; // { [graph input]: input }
   readonly target: FloatArray; // [B, comparedSteps·C], scaled (autoencoder: input.data itself)
   readonly scores: WindowScores; // total [B], perChannel [B, C]
   /** d(loss)/d(output) for learn(), made on first use. */
@@ -30,6 +31,7 @@ export function createBatchSlot(graph: Graph, io: DetectorIo, batch: number): Ba
     batch,
     runner: new GraphRunner(graph),
     input,
+    feeds: { [io.inputName]: input },
     target,
     scores: { batch, total: new Float32Array(batch), perChannel: new Float32Array(batch * C) },
     dOut: null,
@@ -55,7 +57,7 @@ export function fillFromScaled(slot: BatchSlot, io: DetectorIo, inputs: FloatArr
 
 /** Runs the graph on the slot's input and checks the output holds what the role promises. */
 export function runSlot(slot: BatchSlot, io: DetectorIo): FloatTensor {
-  const out = slot.runner.run({ [io.inputName]: slot.input })[io.outputName];
+  const out = slot.runner.run(slot.feeds)[io.outputName];
   const want = slot.batch * io.comparedSteps * io.channels;
   if (out.dtype !== 'float32' || out.data.length !== want) {
     throw new Error(

@@ -11,7 +11,7 @@ import type { Graph } from '../engine/graph/graph.js';
 import { GraphRunner } from '../engine/graph/runner.js';
 import { createAdam } from '../engine/optim/adam.js';
 import type { Optimizer, OptimizerState } from '../engine/optim/optimizer.js';
-import { fitAsync } from '../engine/train/fit.js';
+import { type FitResult, fitAsync } from '../engine/train/fit.js';
 import { floatTensor } from '../engine/tensor.js';
 import type {
   Calibration, Detector, DetectorFitOptions, DetectorFitReport, DetectorMeta, DetectorParts, ScalerParams, Series, WindowScores,
@@ -48,7 +48,7 @@ export class GraphDetector implements Detector {
   private _optimizer: Optimizer | null = null;
   private readonly slots = new Map<number, BatchSlot>();
   private readonly clock: DetectorClock;
-  private _fitting = false;
+  private job: string | null = null;
   private lastBatch = 0;
 
   constructor(init: GraphDetectorInit) {
@@ -73,9 +73,21 @@ export class GraphDetector implements Detector {
     return this._scaler.params;
   }
 
-  /** True while fit() runs (learn() and other training must wait). */
-  get fitting(): boolean {
-    return this._fitting;
+  /** The long training job holding the weights ('fit', 'trainStateful'), or null. */
+  get training(): string | null {
+    return this.job;
+  }
+
+  /**
+   * Claims the weights for a long (async) training job: learn() and other jobs refuse until the
+   * returned release is called. Interleaved jobs would step one optimizer on two objectives.
+   */
+  claimTraining(job: string): () => void {
+    if (this.job !== null) throw new Error(`${job} cannot start: ${this.job} is running on this detector; wait for it to finish`);
+    this.job = job;
+    return () => {
+      this.job = null;
+    };
   }
 
   get calibration(): Calibration | null {
@@ -98,7 +110,7 @@ export class GraphDetector implements Detector {
   }
 
   learn(windows: Float32Array, batch: number): number {
-    if (this._fitting) throw new Error('learn() called while fit() is running; wait for fit to finish (both would move the same weights)');
+    if (this.job !== null) throw new Error(`learn() called while ${this.job} is running; wait for it to finish (both would move the same weights)`);
     const slot = this.slotFor(windows, batch, 'learn');
     fillFromRaw(slot, this.io, this._scaler, windows);
     const out = runSlot(slot, this.io);
@@ -148,12 +160,11 @@ export class GraphDetector implements Detector {
   }
 
   async fit(series: readonly Series[], options: DetectorFitOptions = {}): Promise<DetectorFitReport> {
-    if (this._fitting) throw new Error('fit() is already running on this detector');
-    this._fitting = true;
+    const release = this.claimTraining('fit');
     try {
       return await this.fitOnce(series, options);
     } finally {
-      this._fitting = false;
+      release();
     }
   }
 
@@ -172,25 +183,34 @@ export class GraphDetector implements Detector {
     const { epochs = 20, batchSize = 32, learningRate = DEFAULT_FINE_TUNE_LR, validationSplit = 0.2, stride = 1, patience = 5, seed = 0 } = options;
     const io = this.io;
     const plan = planWindows(series, io, stride, validationSplit);
+    const previousScaler = this._scaler;
     this._scaler = createScaler(fitScalerParams(plan.trainSeries, io.channels));
     const data = buildFitData(series, plan, io, this._scaler);
-    const optimizer = createAdam(this.graph.params, { lr: learningRate });
+    // The lifetime optimizer trains too (at the fit's rate), so fine-tuning continues its trajectory.
+    const optimizer = this.optimizer();
+    const fineLr = optimizer.lr;
+    optimizer.lr = learningRate;
     const hasVal = plan.validation > 0;
-    const result = await fitAsync(new GraphRunner(this.graph), data, {
-      epochs,
-      batchSize,
-      optimizer,
-      seed,
-      validationSplit: plan.validationSplit,
-      earlyStopping: { patience, restoreBestWeights: true, monitor: hasVal ? 'valLoss' : 'loss' },
-      onBatch: options.onBatch && ((log) => options.onBatch!({ epoch: log.epoch, batch: log.batch, batches: log.batches, loss: log.loss })),
-      onEpoch: options.onEpoch && ((log) => options.onEpoch!({ epoch: log.epoch, epochs, loss: log.loss, ...(log.valLoss !== undefined ? { valLoss: log.valLoss } : {}) })),
-      signal: options.signal,
-    });
-    // Fine-tuning continues the training trajectory, at the fine-tuning rate.
-    const fineLr = this._meta.hyper.lr;
-    optimizer.lr = typeof fineLr === 'number' ? fineLr : DEFAULT_FINE_TUNE_LR;
-    this._optimizer = optimizer;
+    let result: FitResult;
+    try {
+      result = await fitAsync(new GraphRunner(this.graph), data, {
+        epochs,
+        batchSize,
+        optimizer,
+        seed,
+        validationSplit: plan.validationSplit,
+        earlyStopping: { patience, restoreBestWeights: true, monitor: hasVal ? 'valLoss' : 'loss' },
+        onBatch: options.onBatch && ((log) => options.onBatch!({ epoch: log.epoch, batch: log.batch, batches: log.batches, loss: log.loss })),
+        onEpoch: options.onEpoch && ((log) => options.onEpoch!({ epoch: log.epoch, epochs, loss: log.loss, ...(log.valLoss !== undefined ? { valLoss: log.valLoss } : {}) })),
+        signal: options.signal,
+      });
+    } catch (err) {
+      // fit refuses before its first step (e.g. an output that does not match the targets): keep the old scaler.
+      this._scaler = previousScaler;
+      throw err;
+    } finally {
+      optimizer.lr = fineLr;
+    }
 
     // Calibrate on the held-out windows, or on the last fifth of the training windows.
     const N = plan.starts.length;

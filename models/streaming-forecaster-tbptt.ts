@@ -92,7 +92,6 @@ export interface StatefulTrainReport {
 export async function trainStateful(detector: GraphDetector, series: readonly Series[], options: StatefulTrainOptions): Promise<StatefulTrainReport> {
   const { epochs = 1, onChunk, signal, tick = nextTick } = options;
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`stateful epochs must be an integer >= 0, got ${epochs}`);
-  if (detector.fitting) throw new Error('trainStateful called while fit() is running; wait for fit to finish');
   const sg = buildStatefulGraph(detector, options.chunk);
   const model = streamModelFor(detector);
   const { channels: C, horizon } = model;
@@ -108,15 +107,16 @@ export async function trainStateful(detector: GraphDetector, series: readonly Se
     feeds[s.h0] = h0[k];
     feeds[s.c0] = c0[k];
   });
-  const optimizer = detector.optimizer();
-  const savedLr = optimizer.lr;
-  if (options.learningRate !== undefined) optimizer.lr = options.learningRate;
   const scaled = series.map((s) => {
     checkSeries(s, C);
     const z = new Float32Array(s.data.length);
     model.scaler.apply(z, s.data, s.length);
     return z;
   });
+  const release = detector.claimTraining('trainStateful');
+  const optimizer = detector.optimizer();
+  const savedLr = optimizer.lr;
+  if (options.learningRate !== undefined) optimizer.lr = options.learningRate;
   const losses: number[] = [];
   let chunks = 0;
   try {
@@ -166,7 +166,8 @@ export async function trainStateful(detector: GraphDetector, series: readonly Se
     }
     return { chunks, losses, stopReason: 'completed' };
   } finally {
-    if (options.learningRate !== undefined) optimizer.lr = savedLr;
+    optimizer.lr = savedLr;
+    release();
   }
 }
 

@@ -115,9 +115,10 @@ describe('GraphDetector', () => {
     const det = createDetector('dense-ae', { channels, windowSize: 8, hidden: 8, bottleneck: 2 });
     const series = sineSeries(C, 80, 1);
     const running = det.fit([series], { epochs: 2 });
-    expect(() => det.learn(windowsAt(series, C, 8, [0]), 1)).toThrow(/while fit\(\) is running/);
-    await expect(det.fit([series])).rejects.toThrow(/already running/);
+    expect(() => det.learn(windowsAt(series, C, 8, [0]), 1)).toThrow(/learn\(\) called while fit is running/);
+    await expect(det.fit([series])).rejects.toThrow(/fit cannot start: fit is running/);
     await running;
+    expect(det.training).toBeNull();
     expect(Number.isFinite(det.learn(windowsAt(series, C, 8, [0]), 1))).toBe(true);
   });
 

@@ -178,4 +178,17 @@ describe('truncated BPTT', () => {
     expect(det.meta.version).toBe(`${version.split('.')[0]}.${report.chunks}`);
     expect(det.optimizer().lr).toBe(1e-3); // the fine-tuning rate is back
   });
+
+  it('holds the weights while it runs: learn() and fit() wait, and it will not start during fit', async () => {
+    const det = await fitted();
+    const train = sineSeries(C, 100, 1);
+    const running = trainStateful(det, [train], { chunk: 10 });
+    expect(det.training).toBe('trainStateful');
+    expect(() => det.learn(train.data.slice(0, 13 * C), 1)).toThrow(/while trainStateful is running/);
+    await expect(det.fit([train])).rejects.toThrow(/fit cannot start: trainStateful is running/);
+    await running;
+    const fitting = det.fit([train], { epochs: 1 });
+    await expect(trainStateful(det, [train], { chunk: 10 })).rejects.toThrow(/trainStateful cannot start: fit is running/);
+    await fitting;
+  });
 });
