@@ -4,13 +4,16 @@
 //   learn  one Adam step on MSE in scaled units; bumps fineTuneSteps and the version
 //   fit    windows → scaler → engine/train fitAsync (validation = last windows, early stopping,
 //          seeded) → calibration on the held-out windows (or a tail of the training ones)
-// Versions are `<major>.<fineTuneSteps>`: fit bumps the major and restarts the count, learn
-// bumps the count. Time comes from an injected clock (default Date.now).
+// One Adam serves the detector's whole life (fit trains with it at the fit's rate, so its
+// moments travel in parts()). Long jobs (fit, trainStateful) claim the weights: learn() and
+// other jobs refuse while one runs. Versions are `<major>.<fineTuneSteps>`: fit bumps the major
+// and restarts the count, every other optimizer step bumps the count. Time comes from an
+// injected clock (default Date.now).
 
 import type { Graph } from '../engine/graph/graph.js';
 import { GraphRunner } from '../engine/graph/runner.js';
 import { createAdam } from '../engine/optim/adam.js';
-import type { Optimizer, OptimizerState } from '../engine/optim/optimizer.js';
+import type { Optimizer } from '../engine/optim/optimizer.js';
 import { type FitResult, fitAsync } from '../engine/train/fit.js';
 import { floatTensor } from '../engine/tensor.js';
 import type {
@@ -159,6 +162,15 @@ export class GraphDetector implements Detector {
     return this._calibration;
   }
 
+  /** Takes a calibration computed elsewhere (e.g. by a learner thread on a copy of this detector). */
+  adoptCalibration(calibration: Calibration): void {
+    const C = this.io.channels;
+    if (calibration.perChannelMean.length !== C || calibration.perChannelStd.length !== C) {
+      throw new Error(`calibration has ${calibration.perChannelMean.length} channels, the detector ${C}: it belongs to another model`);
+    }
+    this._calibration = calibration;
+  }
+
   async fit(series: readonly Series[], options: DetectorFitOptions = {}): Promise<DetectorFitReport> {
     const release = this.claimTraining('fit');
     try {
@@ -175,7 +187,7 @@ export class GraphDetector implements Detector {
       graph: { ...this.graph, params: this.graph.params.clone() },
       scaler: { mean: [...this._scaler.params.mean], std: [...this._scaler.params.std] },
       calibration: this._calibration,
-      optimizer: this._optimizer ? (this._optimizer.state() as OptimizerState) : null,
+      optimizer: this._optimizer ? this._optimizer.state() : null,
     };
   }
 

@@ -137,3 +137,16 @@ describe('GraphDetector', () => {
     await expect(det.fit([sineSeries(C, 50, 1)], { stride: 0 })).rejects.toThrow(/stride/);
   });
 });
+
+describe('GraphDetector calibration hand-over', () => {
+  it('adopts a calibration computed on a copy, and refuses one of another width', async () => {
+    const det = createDetector('dense-ae', { channels, windowSize: 8, hidden: 8, bottleneck: 2 });
+    const series = sineSeries(C, 60, 1);
+    const copy = detectorFromParts(det.parts());
+    const cal = copy.calibrate(windowsAt(series, C, 8, [0, 10, 20, 30]), 4);
+    det.adoptCalibration(cal);
+    expect(det.calibration).toBe(cal);
+    expect(det.calibrate(windowsAt(series, C, 8, [0, 10, 20, 30]), 4)).toEqual(cal);
+    expect(() => det.adoptCalibration({ ...cal, perChannelMean: [1], perChannelStd: [1] })).toThrow(/another model/);
+  });
+});
