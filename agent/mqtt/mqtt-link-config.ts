@@ -38,7 +38,8 @@ export interface MqttLinkConfig {
   readonly connectTimeoutMs?: number;
   /** MQTT 5: QoS 1 messages the broker may have in flight to us. Default 1000 (see mqtt-link.ts). */
   readonly receiveMaximum?: number;
-  /** QoS 1 publishes in flight at once, also capped by the broker's receive maximum. Default 1000. */
+  /** Publishes in flight at once (QoS 0 until written, QoS 1 until PUBACK), also capped by the
+   *  broker's receive maximum; the rest wait in order. Default 500. */
   readonly maxInflight?: number;
   readonly reconnect?: Partial<BackoffPolicy>;
 }
@@ -124,7 +125,7 @@ export function resolveMqttLinkConfig(config: MqttLinkConfig, env: NodeJS.Proces
   const sessionExpirySeconds = positiveInt('sessionExpirySeconds', config.sessionExpirySeconds, 3600, 0xffffffff);
   const receiveMaximum = positiveInt('receiveMaximum', config.receiveMaximum, 1000, 65535);
   if (receiveMaximum === 0) fail('receiveMaximum', 'must be at least 1');
-  const maxInflight = positiveInt('maxInflight', config.maxInflight, 1000, 65535);
+  const maxInflight = positiveInt('maxInflight', config.maxInflight, 500, 65535);
   if (maxInflight === 0) fail('maxInflight', 'must be at least 1');
   const backoff = checkBackoff({ ...DEFAULT_BACKOFF, ...config.reconnect });
 
