@@ -18,6 +18,7 @@
 
 import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
 import type { MqttLink, PublishOptions } from './link.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import { backoffDelay } from './backoff.js';
 import { type MqttLinkConfig, resolveMqttLinkConfig } from './mqtt-link-config.js';
 
@@ -35,8 +36,8 @@ export interface LinkLogger {
 export interface LinkDeps {
   /** Uniform in [0, 1), for the backoff jitter. Default Math.random. */
   readonly random?: () => number;
-  /** Receive time stamped on messages. Default Date.now. */
-  readonly now?: () => number;
+  /** Stamps receivedAt on messages. Default systemClock (the one the pipeline's decisions use). */
+  readonly clock?: Clock;
   /** Environment holding password.env. Default process.env. */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -59,7 +60,7 @@ export async function openMqttLink(config: MqttLinkConfig, logger: LinkLogger = 
   const cfg = resolveMqttLinkConfig(config, deps.env);
   const { scrub, safeUrl } = cfg;
   const random = deps.random ?? Math.random;
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock;
   const log = logger.child({ stage: 'mqtt', broker: safeUrl, clientId: cfg.clientId });
 
   let client: MqttClient | null = null;
@@ -194,7 +195,7 @@ export async function openMqttLink(config: MqttLinkConfig, logger: LinkLogger = 
     });
     c.on('disconnect', (packet) => log.warn({ reasonCode: packet.reasonCode }, 'broker sent DISCONNECT'));
     c.on('message', (topic, payload) => {
-      const receivedAt = now();
+      const receivedAt = clock.now();
       for (const l of messageListeners) {
         try {
           l(topic, payload, receivedAt);
