@@ -11,7 +11,7 @@
 //   onState      the machine's DeciderState after every alert event and phase change, and otherwise at
 //                most every snapshotIntervalMs of event time (default 60 s): what to save, e.g. to the
 //                retained state topic. Save it with or before the alert it follows, so seq survives.
-//   onNormal     { machineId, time } of each window judged normal: the only windows a learner may train on.
+//   onNormal     each Score (with its window) judged normal: the only windows a learner may train on.
 //   maxMachines  machines decided at once (default 10000, as toReadings). Scores of any further machine
 //                are dropped and counted in counters.shed; machines are never evicted, so an open
 //                episode always gets its clear.
@@ -31,7 +31,7 @@ export interface ToAlertsOptions {
   readonly restore?: (machineId: string) => DeciderState | undefined;
   readonly onState?: (state: DeciderState) => void;
   readonly onStateRejected?: (machineId: string, error: Error) => void;
-  readonly onNormal?: (key: { readonly machineId: string; readonly time: number }) => void;
+  readonly onNormal?: (score: Score) => void;
   /** Default 60000 (event time). */
   readonly snapshotIntervalMs?: number;
   /** Default 10000. */
@@ -126,7 +126,7 @@ export function createAlertDecisions(options: ToAlertsOptions): AlertDecisions {
         const d = decider.step(score);
         counters.windows[d.window]++;
         if (d.event) counters.alerts[d.event.state]++;
-        if (d.window === 'normal') onNormal?.({ machineId: score.machineId, time: score.time });
+        if (d.window === 'normal') onNormal?.(score);
         if (onState && (d.event || d.phase !== m.phase || score.time - m.snapshotAt >= snapshotIntervalMs)) {
           m.snapshotAt = score.time;
           onState(decider.state());

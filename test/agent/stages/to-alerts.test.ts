@@ -87,10 +87,10 @@ describe('toAlerts (marbles)', () => {
 });
 
 describe('toAlerts: side outputs', () => {
-  it('reports only windows judged normal for learning, by key', async () => {
+  it('reports only the scores judged normal, for learning', async () => {
     const normal: { machineId: string; time: number }[] = [];
     const values = [0.1, 0.9, 1.5, 1.5, 1.5, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2];
-    await collect({ ...base, onNormal: (k) => normal.push(k) }, values.map((v, i) => score('m1', i, v)));
+    await collect({ ...base, onNormal: (s) => normal.push({ machineId: s.machineId, time: s.time }) }, values.map((v, i) => score('m1', i, v)));
     // 0.9 is between clear and warning; 1.5s are high; the five lows close the episode; 0.2 is after it.
     expect(normal).toEqual([{ machineId: 'm1', time: T0 }, { machineId: 'm1', time: T0 + 10_000 }]);
   });

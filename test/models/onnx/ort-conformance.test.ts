@@ -110,7 +110,7 @@ async function ortReference(c: Case, graph: Graph, feeds: Record<string, Tensor>
   const back: Record<string, { dims: readonly number[]; data: Float32Array | BigInt64Array }> = {};
   for (const [k, v] of Object.entries(out)) {
     // Y [T,D,B,H] → [B,T,D,H]; Y_h/Y_c [D,B,H] → [B,D,H].
-    let t = floatTensor([...v.dims], v.data as Float32Array);
+    let t: Tensor = floatTensor([...v.dims], v.data as Float32Array);
     if (k === 'out0') t = swap01(floatTensor([v.dims[0] * v.dims[1], v.dims[2], v.dims[3]], v.data as Float32Array));
     else t = swap01(t);
     const dims = k === 'out0' ? [v.dims[2], v.dims[0], v.dims[1], v.dims[3]] : [...t.shape];
