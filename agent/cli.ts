@@ -8,10 +8,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './commands/errors.js';
+import { inspectCommand } from './commands/inspect.js';
 import { predictCommand } from './commands/predict.js';
 
 const COMMANDS: readonly (() => Command)[] = [
   predictCommand,
+  inspectCommand,
 ];
 
 /** The package version, from the nearest package.json above this file (agent/ in source, dist/agent/ built). */
