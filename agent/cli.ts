@@ -8,12 +8,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './commands/errors.js';
+import { exportCommand } from './commands/export.js';
 import { inspectCommand } from './commands/inspect.js';
+import { keygenCommand } from './commands/keygen.js';
 import { predictCommand } from './commands/predict.js';
+import { signCommand } from './commands/sign.js';
 
 const COMMANDS: readonly (() => Command)[] = [
   predictCommand,
   inspectCommand,
+  exportCommand,
+  signCommand,
+  keygenCommand,
 ];
 
 /** The package version, from the nearest package.json above this file (agent/ in source, dist/agent/ built). */
