@@ -13,8 +13,10 @@ import { inspectCommand } from './commands/inspect.js';
 import { keygenCommand } from './commands/keygen.js';
 import { predictCommand } from './commands/predict.js';
 import { signCommand } from './commands/sign.js';
+import { trainCommand } from './commands/train.js';
 
 const COMMANDS: readonly (() => Command)[] = [
+  trainCommand,
   predictCommand,
   inspectCommand,
   exportCommand,
