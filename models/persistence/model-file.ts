@@ -18,7 +18,7 @@ import { type OnnxModel, decodeModel, encodeModel } from '../onnx/proto/index.js
 import { type AtomicIo, writeFileAtomic } from './atomic-write.js';
 import { ModelFileError, describeIoError, messageOf } from './errors.js';
 import { FieldError } from './fields.js';
-import { FORMAT_VERSION, checkGraphMatchesMeta, decodeVigilMetadata, encodeVigilMetadata } from './metadata.js';
+import { checkGraphMatchesMeta, decodeVigilMetadata, encodeVigilMetadata } from './metadata.js';
 import { decodeOptimizerState, encodeOptimizerState, sha256Hex } from './optimizer-state.js';
 import { verifyBytes } from './signing.js';
 
@@ -73,7 +73,7 @@ export function encodeModelFile(parts: DetectorParts, path = 'model'): Uint8Arra
   try {
     const metadata = encodeVigilMetadata(parts.meta, parts.scaler, parts.calibration);
     checkGraphMatchesMeta(parts.graph, parts.meta);
-    return encodeModel(exportOnnx(parts.graph, { metadata, producerVersion: `vigil format ${FORMAT_VERSION}`, docString: `Vigil ${parts.meta.architecture} detector '${parts.meta.name}'` }));
+    return encodeModel(exportOnnx(parts.graph, { metadata, docString: `Vigil ${parts.meta.architecture} detector '${parts.meta.name}'` }));
   } catch (err) {
     throw new ModelFileError(path, `cannot save: ${messageOf(err)}`, { cause: err });
   }
