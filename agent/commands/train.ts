@@ -5,7 +5,9 @@
 // validation loss per epoch; the summary goes to stdout. Ctrl-C stops after the current batch and
 // still saves the best weights so far; a second Ctrl-C quits.
 
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { type BuiltArchitecture, DEFAULT_WINDOW_SIZE, createDetector } from '../../models/create-detector.js';
 import type { DetectorFitReport } from '../../models/detector.js';
@@ -83,6 +85,10 @@ export function trainCommand(): Command {
 async function train(opts: TrainOptions): Promise<void> {
   const stderr = process.stderr;
   if (opts.horizon !== undefined && opts.model !== 'lstm-forecaster') throw new UsageError(`--horizon is for lstm-forecaster; ${opts.model} reconstructs whole windows`);
+  // Fail before a long training run, not after it.
+  await access(dirname(opts.out), constants.W_OK).catch(() => {
+    throw new UsageError(`--out ${opts.out}: the directory ${dirname(opts.out)} does not exist or is not writable`);
+  });
   let samples: LogSamples;
   try {
     samples = await loadLogSamples(opts.data, { channels: opts.channels, machineColumn: opts.machineColumn, maxGapMs: opts.maxGap === undefined ? undefined : opts.maxGap * 1000 });

@@ -63,19 +63,21 @@ describe.concurrent('vigil train', () => {
 
   it('bad arguments: exit code 2 naming the option or the data', async () => {
     const out = join(dir, 'never.onnx');
-    const [tooLong, badModel, badEpochs, noFile, horizon] = await Promise.all([
+    const [tooLong, badModel, badEpochs, noFile, horizon, noDir] = await Promise.all([
       runCli(['train', '--data', SKAB, '--model', 'dense-ae', '--window', '5000', '--out', out]),
       runCli(['train', '--data', SKAB, '--model', 'transformer', '--out', out]),
       runCli(['train', '--data', SKAB, '--model', 'dense-ae', '--epochs', '0', '--out', out]),
       runCli(['train', '--data', join(dir, 'absent.csv'), '--model', 'dense-ae', '--out', out]),
       runCli(['train', '--data', SKAB, '--model', 'conv-ae', '--horizon', '2', '--out', out]),
+      runCli(['train', '--data', SKAB, '--model', 'dense-ae', '--out', join(dir, 'no', 'such', 'm.onnx')]),
     ]);
     expect(tooLong.stderr).toMatch(/no run of 5000 consecutive normal samples to make a window from \(the longest has 573\); lower --window/);
     expect(badModel.stderr).toMatch(/argument 'transformer' is invalid\. Allowed choices are lstm-forecaster, dense-ae, lstm-ae, conv-ae/);
     expect(badEpochs.stderr).toMatch(/option '--epochs <n>' argument '0' is invalid\. expected an integer >= 1/);
     expect(noFile.stderr).toMatch(/absent\.csv: cannot read the log: it does not exist/);
     expect(horizon.stderr).toMatch(/--horizon is for lstm-forecaster/);
-    for (const r of [tooLong, badModel, badEpochs, noFile, horizon]) expect(r.code).toBe(2);
+    expect(noDir.stderr).toMatch(/the directory .*no\/such does not exist or is not writable/);
+    for (const r of [tooLong, badModel, badEpochs, noFile, horizon, noDir]) expect(r.code).toBe(2);
     expect(existsSync(out)).toBe(false);
   });
 });
