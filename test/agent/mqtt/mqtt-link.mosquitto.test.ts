@@ -127,6 +127,43 @@ for (const protocolVersion of [4, 5] as const) {
   });
 }
 
+describe('close()', () => {
+  it('waits for in-flight acknowledgements, then sends DISCONNECT', async () => {
+    const b = await broker();
+    const pub = await link({ url: b.url });
+    await pub.untilConnected();
+    const acks = Array.from({ length: 200 }, (_, i) => pub.publish('plant/m1/temp', String(i), { qos: 1 }));
+    await pub.close(10_000);
+    await expect(Promise.all(acks)).resolves.toHaveLength(200);
+    expect(pub.connected).toBe(false);
+    await waitFor('mosquitto to log the clean disconnect', () => /Client \S+ disconnected\./.test(b.log()));
+  });
+
+  it('gives up at the deadline: what is still unacknowledged rejects, close resolves', async () => {
+    const b = await broker();
+    const pub = await link({ url: b.url });
+    await pub.untilConnected();
+    b.pause();
+    const p = pub.publish('plant/m1/temp', '1', { qos: 1 }).then(() => 'resolved', (e: Error) => e.message);
+    await pub.close(200);
+    expect(await p).toMatch(/closed before the broker acknowledged/);
+    b.resume();
+  });
+
+  it('stops reconnecting: a link to a dead broker makes no attempt after close', async () => {
+    const b = await broker();
+    await b.kill();
+    const logs = captureLogs();
+    const l = await link({ url: b.url, reconnect: { initialMs: 20, maxMs: 40 } }, logs);
+    await waitFor('a few attempts', () => logs.find('connecting').length >= 3);
+    await l.close();
+    const attempts = logs.find('connecting').length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(logs.find('connecting').length).toBe(attempts);
+    await expect(l.publish('a', 'b', { qos: 1 })).rejects.toThrow(/is closed/);
+  });
+});
+
 describe('MQTT 5 QoS 1 throughput against mosquitto defaults (receive maximum 20, queue 1000)', () => {
   it('20,000 QoS 1 messages all arrive: the link sends a receive maximum and honours the broker\'s', async () => {
     const b = await broker();
