@@ -256,6 +256,8 @@ export function createReadingParser(options: ToReadingsOptions): ReadingParser {
       if (rawTime === undefined || rawTime === null) return new Reject('missing-timestamp', `field '${timeName}' is missing`);
       const t = parseTime(rawTime, `field '${timeName}'`);
       if (t instanceof Reject) return t;
+      if (t > receivedAt + maxFutureSkewMs) return new Reject('absurd-timestamp', `field '${timeName}' (${iso(t)}) is more than maxFutureSkewMs=${maxFutureSkewMs} after receipt at ${iso(receivedAt)}`);
+      if (t < minTime) return new Reject('absurd-timestamp', `field '${timeName}' (${iso(t)}) is before minTime ${iso(minTime)}`);
       time = t;
       values = extractValues(json as Record<string, unknown>, where.channel);
     } else if (NON_FINITE_WORDS.has(text.toLowerCase())) {
@@ -279,8 +281,6 @@ export function createReadingParser(options: ToReadingsOptions): ReadingParser {
       return new Reject('malformed-json', `payload ${show(text)} is neither a number nor a JSON object`);
     }
     if (values instanceof Reject) return values;
-    if (time > receivedAt + maxFutureSkewMs) return new Reject('absurd-timestamp', `event time ${iso(time)} is more than maxFutureSkewMs=${maxFutureSkewMs} after receipt at ${iso(receivedAt)}`);
-    if (time < minTime) return new Reject('absurd-timestamp', `event time ${iso(time)} is before minTime ${iso(minTime)}`);
 
     let machine = last.get(where.machineId);
     if (!machine) {
