@@ -236,7 +236,11 @@ export async function openMqttLink(config: MqttLinkConfig, logger: LinkLogger = 
       if (closed) return Promise.reject(new Error(`mqtt link to ${safeUrl} is closed`));
       filters.set(filter, qos === 1 ? 1 : 0);
       // Not connected: recorded, and sent when the next session starts.
-      return connected && client ? subscribeOn(client, [[filter, qos === 1 ? 1 : 0]]) : Promise.resolve();
+      if (!connected || !client) return Promise.resolve();
+      return subscribeOn(client, [[filter, qos === 1 ? 1 : 0]]).catch((e: unknown) => {
+        filters.delete(filter); // refused: do not repeat it on every reconnect
+        throw e;
+      });
     },
 
     onMessage(listener) {
