@@ -16,6 +16,8 @@ export interface Timing {
   readonly median: number;
   /** Fastest sample, seconds per call. */
   readonly best: number;
+  /** Median process CPU seconds per call over the samples (all threads of the process). */
+  readonly cpuMedian: number;
   /**
    * Process CPU time / wall time over all samples. About 1 for the single-threaded engine on an idle
    * core; well below 1 means other processes took the CPU during the measurement (figure too slow);
@@ -35,11 +37,17 @@ const cpuNow = (): number => {
   return (u.user + u.system) / 1e6;
 };
 
-function summarize(perCall: number[], callsPerSample: number, wall: number, cpu: number): Timing {
-  const s = [...perCall].sort((a, b) => a - b);
+function medianOf(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  return { median, best: s[0], cpuShare: cpu / wall, spread: (s[s.length - 1] - s[0]) / 2 / median, samples: s.length, callsPerSample };
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function summarize(perCall: number[], cpuPerCall: number[], callsPerSample: number, wall: number, cpu: number): Timing {
+  const median = medianOf(perCall);
+  const best = Math.min(...perCall);
+  const spread = (Math.max(...perCall) - best) / 2 / median;
+  return { median, best, cpuMedian: medianOf(cpuPerCall), cpuShare: cpu / wall, spread, samples: perCall.length, callsPerSample };
 }
 
 export function measure(fn: () => void): Timing {
@@ -52,16 +60,21 @@ export function measure(fn: () => void): Timing {
   const perCallGuess = (now() - w0) / calls;
   const n = Math.max(1, Math.round(SAMPLE_S / perCallGuess));
   const perCall: number[] = [];
+  const cpuPerCall: number[] = [];
   let total = 0;
-  const c0 = cpuNow();
+  let cpuTotal = 0;
   while (total < MIN_TOTAL_S || perCall.length < MIN_SAMPLES) {
+    const c0 = cpuNow();
     const t0 = now();
     for (let i = 0; i < n; i++) fn();
     const dt = now() - t0;
+    const dc = cpuNow() - c0;
     total += dt;
+    cpuTotal += dc;
     perCall.push(dt / n);
+    cpuPerCall.push(dc / n);
   }
-  return summarize(perCall, n, total, cpuNow() - c0);
+  return summarize(perCall, cpuPerCall, n, total, cpuTotal);
 }
 
 export async function measureAsync(fn: () => Promise<unknown>): Promise<Timing> {
@@ -74,22 +87,29 @@ export async function measureAsync(fn: () => Promise<unknown>): Promise<Timing> 
   const perCallGuess = (now() - w0) / calls;
   const n = Math.max(1, Math.round(SAMPLE_S / perCallGuess));
   const perCall: number[] = [];
+  const cpuPerCall: number[] = [];
   let total = 0;
-  const c0 = cpuNow();
+  let cpuTotal = 0;
   while (total < MIN_TOTAL_S || perCall.length < MIN_SAMPLES) {
+    const c0 = cpuNow();
     const t0 = now();
     for (let i = 0; i < n; i++) await fn();
     const dt = now() - t0;
+    const dc = cpuNow() - c0;
     total += dt;
+    cpuTotal += dc;
     perCall.push(dt / n);
+    cpuPerCall.push(dc / n);
   }
-  return summarize(perCall, n, total, cpuNow() - c0);
+  return summarize(perCall, cpuPerCall, n, total, cpuTotal);
 }
 
 export function methodNote(): string {
   return `method: ${WARMUP_S} s warm-up, then samples of ~${SAMPLE_S} s until ≥ ${MIN_TOTAL_S} s and ≥ ${MIN_SAMPLES} samples; ` +
-    'figures are the median sample, ± is half the range of the samples; cpu = process CPU time / wall time while measuring ' +
-    '(< 90% on a single-threaded row: another process took the core and the figure is pessimistic)';
+    'figures are the median sample, ± is half the range of the samples.\n' +
+    '        "cpu%" = process CPU time / wall time while measuring: < 90% on a single-threaded row means other processes took\n' +
+    '        the core and the wall-clock figure is pessimistic; the "by CPU time" columns divide by the process CPU time\n' +
+    '        instead (the work itself; for multi-threaded ORT it sums its threads, i.e. the CPU it costs the device)';
 }
 
 function cpuModel(): string {
@@ -126,6 +146,7 @@ export function printTable(title: string, header: readonly string[], rows: reado
 
 export const fmt = {
   gflops: (flops: number, t: Timing): string => (flops / t.median / 1e9).toFixed(2),
+  cpuGflops: (flops: number, t: Timing): string => (flops / t.cpuMedian / 1e9).toFixed(2),
   time: (t: Timing): string => {
     const s = t.median;
     const v = s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(1)} µs`;
@@ -137,4 +158,5 @@ export const fmt = {
     return r >= 1e4 ? r.toExponential(2) : r.toFixed(r >= 100 ? 0 : 1);
   },
   ratio: (mine: Timing, theirs: Timing): string => (theirs.median / mine.median).toFixed(3),
+  cpuRatio: (mine: Timing, theirs: Timing): string => (theirs.cpuMedian / mine.cpuMedian).toFixed(3),
 };

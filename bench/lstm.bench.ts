@@ -93,7 +93,8 @@ export async function benchLstm(): Promise<void> {
       await session.release();
     }
     const row = (what: string, t: Timing, flops: number, vsOrt: boolean): string[] => [
-      `${B}`, what, fmt.time(t), fmt.gflops(flops * B, t), fmt.rate(B, t), vsOrt ? fmt.ratio(t, ort[0]) : '', fmt.cpu(t),
+      `${B}`, what, fmt.time(t), fmt.gflops(flops * B, t), fmt.rate(B, t), vsOrt ? fmt.ratio(t, ort[0]) : '',
+      fmt.cpuGflops(flops * B, t), fmt.rate(B, { ...t, median: t.cpuMedian }), vsOrt ? fmt.cpuRatio(t, ort[0]) : '', fmt.cpu(t),
     ];
     rows.push(
       row('engine GraphRunner forward', fwd, perWindow, true),
@@ -107,8 +108,8 @@ export async function benchLstm(): Promise<void> {
   printTable(
     `2. forecaster F=${F} H=${REFERENCE.hidden} 2 layers T=${T} → Dense(${O}); ${(perWindow / 1e6).toFixed(3)} MFLOP per window forward\n` +
       `   ${FLOPS_FORMULA}\n` +
-      '   ratio = throughput / ORT 1-thread forward throughput (< 1: slower). PyTorch: not installed here (no PyPI), so no torch column.',
-    ['batch', 'what', 'time/call', 'GFLOP/s', 'windows/s', 'vs ORT 1T', 'cpu'],
+      '   "vs ORT" = throughput / ORT 1-thread forward throughput (< 1: slower). PyTorch: not installed here (no PyPI), so no torch column.',
+    ['batch', 'what', 'time/call', 'GFLOP/s', 'windows/s', 'vs ORT', 'GFLOP/s by CPU', 'windows/CPU-s', 'vs ORT by CPU', 'cpu%'],
     rows,
   );
 }

@@ -10,7 +10,7 @@ import { lstmStep } from '../engine/layers/lstm.js';
 import { createRng, type Rng } from '../engine/rng.js';
 import { type FloatArray, floatTensor } from '../engine/tensor.js';
 import { REFERENCE } from './forecaster-graph.js';
-import { fmt, measure, measureAsync, printTable } from './harness.js';
+import { fmt, measure, measureAsync, printTable, type Timing } from './harness.js';
 import { openOrt } from './ort-session.js';
 
 /** One time step of the 2-layer forecaster with its state as inputs and outputs. */
@@ -66,13 +66,17 @@ export async function benchStream(): Promise<void> {
   const session = await openOrt(stepGraph(F, H, O), { x: floatTensor([1, 1, F], fill(F, 1)), h1: z(), c1: z(), h2: z(), c2: z() }, 1);
   const ort = await measureAsync(() => session.run());
   await session.release();
+  const rows: [string, Timing][] = [
+    ['engine lstmStep ×2', layers],
+    ['engine lstmStep ×2 + Dense head', withHead],
+    ['ORT one-step model (T=1, states in/out), 1 thread', ort],
+  ];
   printTable(
-    `3. streaming step, batch 1 (F=${F}, H=${H}, 2 layers): cost per sensor message; ratio = throughput / ORT one-step model`,
-    ['what', 'time/step', 'steps/s', 'vs ORT 1T', 'cpu'],
-    [
-      ['engine lstmStep ×2', fmt.time(layers), fmt.rate(1, layers), fmt.ratio(layers, ort), fmt.cpu(layers)],
-      ['engine lstmStep ×2 + Dense head', fmt.time(withHead), fmt.rate(1, withHead), fmt.ratio(withHead, ort), fmt.cpu(withHead)],
-      ['ORT one-step model (T=1, states in/out), 1 thread', fmt.time(ort), fmt.rate(1, ort), '1.000', fmt.cpu(ort)],
-    ],
+    `3. streaming step, batch 1 (F=${F}, H=${H}, 2 layers): cost per sensor message; "vs ORT" = throughput / ORT one-step model`,
+    ['what', 'time/step', 'steps/s', 'vs ORT', 'CPU µs/step', 'steps/CPU-s', 'vs ORT by CPU', 'cpu%'],
+    rows.map(([what, t]) => [
+      what, fmt.time(t), fmt.rate(1, t), fmt.ratio(t, ort),
+      (t.cpuMedian * 1e6).toFixed(1), fmt.rate(1, { ...t, median: t.cpuMedian }), fmt.cpuRatio(t, ort), fmt.cpu(t),
+    ]),
   );
 }
