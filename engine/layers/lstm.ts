@@ -5,15 +5,17 @@
 // handled by strides: every per-row buffer in the workspace keeps the rows in x's own order, so
 // the input projection (forward), dx and dWih (backward) are each one matmul over all B·T rows
 // with no transposed copies, and dWhh is one more against the kept h_{t-1} rows.
-// The recurrence is a fused loop per (step, batch row): dot products against Whh's contiguous
-// rows, then the gate nonlinearities and cell update inline (σ and tanh as in
-// kernels/activations.ts, derivatives from the outputs: σ' = y(1-y), tanh' = 1-y²).
+// The recurrence runs step by step: the B rows of a step are one register-blocked matmul against
+// Whh (gemmStrided, rows found by stride, so both layouts work in place), then a loop per row does
+// the gate nonlinearities and cell update (σ and tanh as in kernels/activations.ts, derivatives
+// from the outputs: σ' = y(1-y), tanh' = 1-y²). Backward mirrors it: per step, dGates row by row,
+// then dh_{t-1} of all B rows in one matmul.
 // Backward ACCUMULATES into every gradient buffer it is given; null skips one (or, for upstream
 // gradients dy/dhT/dcT, means zero). Forward and backward allocate nothing: all they keep lives in
 // an LstmWorkspace made once per (B, T, F, H) and reused. Backward reads what the last forward on
 // the same workspace kept, so x and the weights must not change in between.
 
-import { biasAddBackward, biasAddForward, matmulForward } from '../kernels/matmul.js';
+import { biasAddBackward, gemmStrided, matmulForward } from '../kernels/matmul.js';
 import type { FloatArray, FloatArrayConstructor } from '../tensor.js';
 
 export type SequenceLayout = 'batchFirst' | 'timeMajor';
@@ -76,40 +78,20 @@ function checkWorkspace(ws: LstmWorkspace, B: number, T: number, F: number, H: n
 }
 
 /**
- * One LSTM cell update for one batch row. On entry gates[gOff, +4H) holds x·Wihᵀ + biases; on
- * exit it holds the activations i, f, g, o. Reads hIn/cIn, writes hOut/cOut (which may alias
- * them: every h read happens before the first h write, and c is read and written per element),
- * and optionally y and tanh(c') for backward.
+ * The cell update of one batch row, after the matmuls. On entry gates[gOff, +4H) holds the gate
+ * pre-activations x·Wihᵀ + h·Whhᵀ + biases; on exit it holds the activations i, f, g, o. Reads
+ * cIn and writes hOut/cOut (cOut may alias cIn: each c is read before it is written; hOut may be
+ * the h the pre-activations came from, which is not read here), and optionally y and tanh(c').
  */
 function lstmCell(
   gates: FloatArray, gOff: number,
-  hIn: FloatArray, hInOff: number,
   cIn: FloatArray, cInOff: number,
-  weightHh: FloatArray, // [4H, H]
   hOut: FloatArray, hOutOff: number,
   cOut: FloatArray, cOutOff: number,
   y: FloatArray | null, yOff: number,
   tanhC: FloatArray | null, tOff: number,
   H: number,
 ): void {
-  // gates += h·Whhᵀ, four Whh rows at a time so each h element loaded serves four dot products
-  // (4H rows always divide by four).
-  const G = 4 * H;
-  for (let j = 0; j < G; j += 4) {
-    const w0 = j * H, w1 = w0 + H, w2 = w1 + H, w3 = w2 + H;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let k = 0; k < H; k++) {
-      const hk = hIn[hInOff + k];
-      s0 += hk * weightHh[w0 + k];
-      s1 += hk * weightHh[w1 + k];
-      s2 += hk * weightHh[w2 + k];
-      s3 += hk * weightHh[w3 + k];
-    }
-    gates[gOff + j] += s0;
-    gates[gOff + j + 1] += s1;
-    gates[gOff + j + 2] += s2;
-    gates[gOff + j + 3] += s3;
-  }
   const fOff = gOff + H, gg = gOff + 2 * H, oOff = gOff + 3 * H;
   for (let k = 0; k < H; k++) {
     const i = 1 / (1 + Math.exp(-gates[gOff + k]));
@@ -130,14 +112,18 @@ function lstmCell(
   }
 }
 
-/** gates[rows, 4H] = x·Wihᵀ + bih + bhh: the input projection of every row in one matmul. */
+/**
+ * gates[rows, 4H] = x·Wihᵀ + bih + bhh: the input projection of every row in one matmul. The
+ * summed bias goes into the first row and is copied to the others (a native copy); the matmul
+ * then accumulates onto it, so the biases cost no pass of their own over gates.
+ */
 function inputProjection(
   gates: FloatArray, x: FloatArray, weightIh: FloatArray, biasIh: FloatArray | null, biasHh: FloatArray | null,
   rows: number, F: number, G: number,
 ): void {
-  matmulForward(gates, x, weightIh, rows, F, G, false, true);
-  if (biasIh !== null) biasAddForward(gates, biasIh, rows, G);
-  if (biasHh !== null) biasAddForward(gates, biasHh, rows, G);
+  for (let j = 0; j < G; j++) gates[j] = (biasIh !== null ? biasIh[j] : 0) + (biasHh !== null ? biasHh[j] : 0);
+  for (let r = 1; r < rows; r++) gates.copyWithin(r * G, 0, G);
+  matmulForward(gates, x, weightIh, rows, F, G, false, true, true);
 }
 
 export function lstmLayerForward(
@@ -174,6 +160,8 @@ export function lstmLayerForward(
   }
   for (let t = 0; t < T; t++) {
     const base = layout === 'batchFirst' ? t : t * B;
+    // gates of step t's B rows += h_{t-1}·Whhᵀ: one blocked matmul over the rows (skipped while h is zero).
+    if (t > 0 || h0 !== null) gemmStrided(gates, base * G, stride * G, hPrev, base * H, stride * H, 1, weightHh, 0, 1, H, B, H, G, true);
     const last = t === T - 1;
     const next = layout === 'batchFirst' ? t + 1 : (t + 1) * B; // base of step t+1
     for (let b = 0; b < B; b++) {
@@ -181,7 +169,7 @@ export function lstmLayerForward(
       const hOut = last ? (hT ?? ws.hLast) : hPrev;
       const cOut = last ? (cT ?? ws.cLast) : cPrev;
       const outOff = last ? b * H : (next + b * stride) * H;
-      lstmCell(gates, r * G, hPrev, r * H, cPrev, r * H, weightHh, hOut, outOff, cOut, outOff, y, r * H, tanhC, r * H, H);
+      lstmCell(gates, r * G, cPrev, r * H, hOut, outOff, cOut, outOff, y, r * H, tanhC, r * H, H);
     }
   }
 }
@@ -236,18 +224,9 @@ export function lstmLayerBackward(
         dGates[oOff + k] = dhv * tc * o * (1 - o);
         dc[bH + k] = dcv * f;
       }
-      if (!needDh) continue;
-      // dh_{t-1}[b] = dGates[r]·Whh: axpy over Whh's contiguous rows, four rows per pass so dh
-      // is loaded and stored a quarter as often.
-      for (let k = 0; k < H; k++) dh[bH + k] = 0;
-      for (let j = 0; j < G; j += 4) {
-        const d0 = dGates[gOff + j], d1 = dGates[gOff + j + 1], d2 = dGates[gOff + j + 2], d3 = dGates[gOff + j + 3];
-        const w0 = j * H, w1 = w0 + H, w2 = w1 + H, w3 = w2 + H;
-        for (let k = 0; k < H; k++) {
-          dh[bH + k] += d0 * weightHh[w0 + k] + d1 * weightHh[w1 + k] + d2 * weightHh[w2 + k] + d3 * weightHh[w3 + k];
-        }
-      }
     }
+    // dh_{t-1} [B, H] = (dGates of step t's B rows)·Whh: one blocked matmul over the rows.
+    if (needDh) gemmStrided(dh, 0, H, dGates, base * G, stride * G, 1, weightHh, 0, H, 1, B, G, H, false);
   }
   if (dh0 !== null) for (let i = 0; i < n; i++) dh0[i] += dh[i];
   if (dc0 !== null) for (let i = 0; i < n; i++) dc0[i] += dc[i];
@@ -278,8 +257,9 @@ export function lstmStep(
 ): void {
   const G = 4 * H;
   inputProjection(gatesScratch, x, weightIh, biasIh, biasHh, B, F, G);
+  gemmStrided(gatesScratch, 0, G, h, 0, H, 1, weightHh, 0, 1, H, B, H, G, true);
   for (let b = 0; b < B; b++) {
     const bH = b * H;
-    lstmCell(gatesScratch, b * G, h, bH, c, bH, weightHh, h, bH, c, bH, null, 0, null, 0, H);
+    lstmCell(gatesScratch, b * G, c, bH, h, bH, c, bH, null, 0, null, 0, H);
   }
 }
