@@ -3,8 +3,9 @@
 // All four transpose cases run one register-blocked kernel, gemmStrided, that reads A and B
 // through strides: each 4×4 block of out keeps its 16 sums in locals across the whole k loop, so
 // every 8 loads feed 16 multiply-adds and out is written once (the plain i-k-j loop loads and
-// stores out for every multiply-add). bench/ measured this at 3-6× the plain loops on every shape
-// the LSTM produces. Sums are kept in float64 locals and rounded once on store.
+// stores out for every multiply-add); single rows (batch-1 steps) use 1×8 blocks. bench/ measured
+// this at 3-6× the plain loops on every shape the LSTM produces. Sums are kept in float64 locals
+// and rounded once on store.
 
 import type { FloatArray } from '../tensor.js';
 
@@ -89,11 +90,33 @@ export function gemmStrided(
       }
     }
   }
+  const N8 = N - (N % 8);
+  const b4 = 4 * bCol, b5 = 5 * bCol, b6 = 6 * bCol, b7 = 7 * bCol;
   for (let i = M4; i < M; i++) {
-    // The last M % 4 rows (all of a batch-1 LSTM step): 1×4 blocks, then single dots.
+    // The last M % 4 rows (all of a batch-1 LSTM step): 1×8 blocks (each a load feeds 8 sums),
+    // then 1×4, then single dots.
     const ai = aOff + i * aRow;
     const oi = outOff + i * outRow;
-    for (let j = 0; j < N4; j += 4) {
+    for (let j = 0; j < N8; j += 8) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      let pa = ai, pb = bOff + j * bCol;
+      for (let k = 0; k < K; k++) {
+        const x = a[pa];
+        s0 += x * b[pb]; s1 += x * b[pb + b1]; s2 += x * b[pb + b2]; s3 += x * b[pb + b3];
+        s4 += x * b[pb + b4]; s5 += x * b[pb + b5]; s6 += x * b[pb + b6]; s7 += x * b[pb + b7];
+        pa += aK;
+        pb += bK;
+      }
+      const o = oi + j;
+      if (accumulate) {
+        out[o] += s0; out[o + 1] += s1; out[o + 2] += s2; out[o + 3] += s3;
+        out[o + 4] += s4; out[o + 5] += s5; out[o + 6] += s6; out[o + 7] += s7;
+      } else {
+        out[o] = s0; out[o + 1] = s1; out[o + 2] = s2; out[o + 3] = s3;
+        out[o + 4] = s4; out[o + 5] = s5; out[o + 6] = s6; out[o + 7] = s7;
+      }
+    }
+    for (let j = N8; j < N4; j += 4) {
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       let pa = ai, pb = bOff + j * bCol;
       for (let k = 0; k < K; k++) {
