@@ -12,10 +12,13 @@ import { exportCommand } from './commands/export.js';
 import { inspectCommand } from './commands/inspect.js';
 import { keygenCommand } from './commands/keygen.js';
 import { predictCommand } from './commands/predict.js';
+import { configCommand, runCommand } from './commands/run.js';
 import { signCommand } from './commands/sign.js';
 import { trainCommand } from './commands/train.js';
 
 const COMMANDS: readonly (() => Command)[] = [
+  runCommand,
+  configCommand,
   trainCommand,
   predictCommand,
   inspectCommand,

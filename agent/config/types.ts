@@ -54,11 +54,16 @@ export interface VigilConfig {
     readonly role: DetectorRole | null;
     readonly windowSize: number | null;
     readonly name: string | null;
+    /** The model trained at first start when no model file is given (simulated healthy pumps). */
     readonly starter: {
       readonly architecture: Exclude<Architecture, 'onnx'>;
       readonly windowSize: number;
+      readonly hidden: number;
+      readonly layers: number;
       readonly trainHours: number;
       readonly epochs: number;
+      /** Stride between training windows. */
+      readonly stride: number;
     };
   };
   readonly sampling: { readonly periodMs: number; readonly toleranceMs: number; readonly maxHoldMs: number };
@@ -103,7 +108,7 @@ export const DEFAULT_CONFIG: VigilConfig = {
     role: null,
     windowSize: null,
     name: null,
-    starter: { architecture: 'lstm-forecaster', windowSize: 31, trainHours: 6, epochs: 4 },
+    starter: { architecture: 'lstm-forecaster', windowSize: 31, hidden: 16, layers: 1, trainHours: 24, epochs: 4, stride: 12 },
   },
   sampling: { periodMs: 1000, toleranceMs: 500, maxHoldMs: 3000 },
   windows: { stride: 1, maxGapMs: 10_000 },

@@ -162,8 +162,11 @@ interface Backend {
 /** The worker thread, fed the serving model's bytes; requests are answered in order. */
 function workerBackend(detector: GraphDetector): Backend {
   const here = new URL(import.meta.url);
-  const fromSource = here.pathname.endsWith('.ts');
-  const worker = new Worker(new URL(`./learner-worker.${fromSource ? 'ts' : 'js'}`, here), fromSource ? { execArgv: ['--import', 'tsx'] } : {});
+  // Built, the worker is plain JS. From source (tests, tsx), a worker's entry cannot be TypeScript
+  // on Node 20 even with --import tsx, so a one-line bootstrap registers tsx and then imports it.
+  const worker = here.pathname.endsWith('.ts')
+    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./learner-worker.ts', here).href)}); })`, { eval: true })
+    : new Worker(new URL('./learner-worker.js', here));
   worker.unref();
   const waiting: { resolve: (r: LearnerReply) => void; reject: (e: Error) => void }[] = [];
   let dead: Error | null = null;
