@@ -107,6 +107,8 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
       stateTopic: config.topics.state,
       store,
       now: () => Date.now(),
+      // The moment an alert counts as produced: it is fsynced in the outbox.
+      onAppended: (a) => log.info({ eventId: `${a.id}:${a.seq}`, machineId: a.machineId, state: a.state }, 'alert stored'),
       onError: (err, what) => log.error({ err: err.message }, `could not put ${what} in the outbox`),
     });
 
