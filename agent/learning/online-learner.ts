@@ -63,10 +63,11 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
 
   const pack = (count: number): Float32Array => {
     const out = new Float32Array(count * per);
-    const newest = Math.min(fresh, count, ring.length);
+    const L = ring.length;
+    const newest = Math.min(fresh, count, L);
     for (let i = 0; i < count; i++) {
-      // The newest windows first, then a uniform sample of the rest of the ring.
-      const k = i < newest ? (next - 1 - i + capacity * 2) % ring.length : rng.int(ring.length);
+      // The newest windows first (the ring's write position walks backwards), then a uniform sample of the rest.
+      const k = i < newest ? (((next - 1 - i) % L) + L) % L : rng.int(L);
       out.set(ring[k], i * per);
     }
     return out;
