@@ -74,20 +74,13 @@ export interface Alert {
   readonly seq: number;
 }
 
-export type DeadLetterReason =
-  | 'oversized'
-  | 'malformed-json'
-  | 'unknown-topic'
-  | 'missing-timestamp'
-  | 'bad-timestamp'
-  | 'absurd-timestamp'
-  | 'out-of-order'
-  | 'duplicate'
-  | 'non-numeric'
-  | 'non-finite'
-  | 'no-values'
-  | 'unknown-channel'
-  | 'shed';
+/** Why a message was refused; every reason is a counter (and a metrics series) from the start. */
+export const DEAD_LETTER_REASONS = [
+  'oversized', 'malformed-json', 'unknown-topic', 'missing-timestamp', 'bad-timestamp', 'absurd-timestamp',
+  'out-of-order', 'duplicate', 'non-numeric', 'non-finite', 'no-values', 'unknown-channel', 'shed',
+] as const;
+
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /** Bad input as a value: counted by reason, optionally published, never thrown. */
 export interface DeadLetter {

@@ -19,7 +19,7 @@
 // One bad field rejects the whole message. Order state lives per subscription; counters are shared and plain.
 
 import { type Observable, type OperatorFunction, defer, filter, map } from 'rxjs';
-import type { DeadLetter, DeadLetterReason, Reading, SensorMessage } from '../types.js';
+import { DEAD_LETTER_REASONS, type DeadLetter, type DeadLetterReason, type Reading, type SensorMessage } from '../types.js';
 import type { TopicMap } from '../source/topic-map.js';
 
 export interface ToReadingsOptions {
@@ -56,13 +56,7 @@ export interface ReadingCounters {
   readonly byReason: Record<DeadLetterReason, number>;
 }
 
-export const DEAD_LETTER_REASONS = [
-  'oversized', 'malformed-json', 'unknown-topic', 'missing-timestamp', 'bad-timestamp', 'absurd-timestamp',
-  'out-of-order', 'duplicate', 'non-numeric', 'non-finite', 'no-values', 'unknown-channel', 'shed',
-] as const satisfies readonly DeadLetterReason[];
-// Compile-time check that the list above names every DeadLetterReason.
-const everyReason: Exclude<DeadLetterReason, (typeof DEAD_LETTER_REASONS)[number]> extends never ? true : never = true;
-void everyReason;
+export { DEAD_LETTER_REASONS };
 
 export function createReadingCounters(): ReadingCounters {
   const byReason = {} as Record<DeadLetterReason, number>;
