@@ -9,6 +9,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TlsFiles, makeTlsFiles } from './tls.js';
 
+/**
+ * Why mosquitto tests cannot run here, or null when they can. mosquitto is a Debian package that
+ * .ci/run installs; on a developer machine without it those tests are skipped with this reason,
+ * and with VIGIL_REQUIRE_MOSQUITTO=1 (set by .ci/run) its absence fails the run instead.
+ */
+export const MOSQUITTO_MISSING: string | null = (() => {
+  try {
+    execFileSync('mosquitto', ['-h'], { stdio: 'ignore' });
+    return null;
+  } catch (err) {
+    // mosquitto -h exits 3 after printing its usage: that still means it is installed.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return null;
+    const reason = 'mosquitto is not installed (apt-get install -y mosquitto mosquitto-clients; .ci/run does it)';
+    if (process.env.VIGIL_REQUIRE_MOSQUITTO === '1') throw new Error(`${reason}, and VIGIL_REQUIRE_MOSQUITTO=1 requires it`);
+    return reason;
+  }
+})();
+
 export interface MosquittoOptions {
   /** user → password, written with mosquitto_passwd; anonymous clients are then refused. */
   readonly users?: Readonly<Record<string, string>>;

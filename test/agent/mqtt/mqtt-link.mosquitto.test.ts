@@ -2,7 +2,7 @@
 // re-subscription and persistent sessions. Each test that stops or kills a broker starts its own.
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LinkDeps, type MqttLinkConfig, type OpenedMqttLink, openMqttLink } from '../../../agent/mqtt/mqtt-link.js';
-import { type Mosquitto, type MosquittoOptions, startMosquitto } from '../../helpers/mosquitto.js';
+import { MOSQUITTO_MISSING, type Mosquitto, type MosquittoOptions, startMosquitto } from '../../helpers/mosquitto.js';
 import { captureLogs, waitFor } from './capture-logs.js';
 
 const brokers: Mosquitto[] = [];
@@ -28,7 +28,7 @@ function collect(l: OpenedMqttLink): string[] {
 }
 
 for (const protocolVersion of [4, 5] as const) {
-  describe(`openMqttLink against mosquitto, MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}`, () => {
+  describe.skipIf(MOSQUITTO_MISSING !== null)(`openMqttLink against mosquitto, MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}`, () => {
     it('QoS 1 publish resolves on PUBACK; the subscriber gets the message', async () => {
       const b = await broker();
       const sub = await link({ url: b.url, protocolVersion });
@@ -127,7 +127,7 @@ for (const protocolVersion of [4, 5] as const) {
   });
 }
 
-describe('close()', () => {
+describe.skipIf(MOSQUITTO_MISSING !== null)('close()', () => {
   it('waits for in-flight acknowledgements, then sends DISCONNECT', async () => {
     const b = await broker();
     const pub = await link({ url: b.url });
@@ -164,7 +164,7 @@ describe('close()', () => {
   });
 });
 
-describe('MQTT 5 QoS 1 throughput against mosquitto defaults (receive maximum 20, queue 1000)', () => {
+describe.skipIf(MOSQUITTO_MISSING !== null)('MQTT 5 QoS 1 throughput against mosquitto defaults (receive maximum 20, queue 1000)', () => {
   it('20,000 QoS 1 messages all arrive: the link sends a receive maximum and honours the broker\'s', async () => {
     const b = await broker();
     const logs = captureLogs();

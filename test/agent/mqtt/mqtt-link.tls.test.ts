@@ -5,13 +5,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MqttLinkConfig, type OpenedMqttLink, openMqttLink } from '../../../agent/mqtt/mqtt-link.js';
-import { type Mosquitto, startMosquitto } from '../../helpers/mosquitto.js';
+import { MOSQUITTO_MISSING, type Mosquitto, startMosquitto } from '../../helpers/mosquitto.js';
 import { type CapturedLogs, captureLogs, waitFor } from './capture-logs.js';
 
 const SECRET = 'correct-Horse-7-battery';
 const WRONG = 'wrong-Pony-3-staple';
 
-describe('openMqttLink over TLS with a client certificate and a password', () => {
+describe.skipIf(MOSQUITTO_MISSING !== null)('openMqttLink over TLS with a client certificate and a password', () => {
   let broker: Mosquitto;
   let base: MqttLinkConfig;
   const links: OpenedMqttLink[] = [];
