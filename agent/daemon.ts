@@ -67,7 +67,13 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
     let embedded: EmbeddedBroker | null = null;
     let sensorConfig: MqttLinkConfig;
     if (config.broker === null) {
-      embedded = await openEmbeddedBroker(config.embeddedBroker);
+      embedded = await openEmbeddedBroker(config.embeddedBroker).catch(async (err: Error) => {
+        // Another broker (often Debian's mosquitto service) holds the port: a one-line start should
+        // still start, on a free port, and say where.
+        if (!/EADDRINUSE/.test(err.message) || config.embeddedBroker.port === 0) throw err;
+        log.warn({ port: config.embeddedBroker.port }, 'embedded broker port is in use: using a free port instead (set embeddedBroker.port to choose)');
+        return openEmbeddedBroker({ ...config.embeddedBroker, port: 0 });
+      });
       closers.push(() => embedded!.close());
       sensorConfig = { url: embedded.url, clientId: 'vigil-agent' };
       log.info({ url: embedded.url }, 'no broker configured: embedded MQTT broker started');
