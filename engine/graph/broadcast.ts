@@ -19,7 +19,6 @@ export function broadcastShape(a: Shape, b: Shape): number[] {
 
 /** For every element of `outShape` (row-major), the offset of the element of `inShape` it reads. */
 export function broadcastOffsets(outShape: Shape, inShape: Shape): Int32Array {
-  const n = sizeOf(outShape);
   const rank = outShape.length;
   const inStrides = stridesOf(inShape);
   // Effective stride per output axis: 0 where the input is broadcast (missing or size 1).
@@ -28,16 +27,23 @@ export function broadcastOffsets(outShape: Shape, inShape: Shape): Int32Array {
     const axis = rank - inShape.length + i;
     eff[axis] = inShape[i] === 1 ? 0 : inStrides[i];
   }
+  return stridedOffsets(outShape, eff);
+}
+
+/** Offsets base + Σ idx[a]·strides[a] for every index of `shape` in row-major order. */
+export function stridedOffsets(shape: Shape, strides: readonly number[], base = 0): Int32Array {
+  const n = sizeOf(shape);
+  const rank = shape.length;
   const offsets = new Int32Array(n);
   const idx = new Array<number>(rank).fill(0);
-  let off = 0;
+  let off = base;
   for (let k = 0; k < n; k++) {
     offsets[k] = off;
     for (let axis = rank - 1; axis >= 0; axis--) {
       idx[axis]++;
-      off += eff[axis];
-      if (idx[axis] < outShape[axis]) break;
-      off -= eff[axis] * idx[axis];
+      off += strides[axis];
+      if (idx[axis] < shape[axis]) break;
+      off -= strides[axis] * idx[axis];
       idx[axis] = 0;
     }
   }

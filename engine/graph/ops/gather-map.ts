@@ -4,7 +4,7 @@
 
 import { type Tensor, sizeOf, stridesOf } from '../../tensor.js';
 import { attrInts, attrNumber } from '../graph.js';
-import { broadcastOffsets, broadcastShape } from '../broadcast.js';
+import { broadcastOffsets, broadcastShape, stridedOffsets } from '../broadcast.js';
 import type { MaybeTensor, Op, OpContext } from '../op.js';
 import { need, normAxis, readInts } from './util.js';
 
@@ -44,26 +44,6 @@ function mapOp(planner: Planner, nonDifferentiableInputs: number[]): Op {
   };
 }
 
-/** Source offsets for an output of `shape` whose index i reads input offset Σ idx[a]·strides[a] + base. */
-function stridedMap(shape: readonly number[], strides: readonly number[], base = 0): Int32Array {
-  const n = sizeOf(shape);
-  const map = new Int32Array(n);
-  const rank = shape.length;
-  const idx = new Array<number>(rank).fill(0);
-  let off = base;
-  for (let k = 0; k < n; k++) {
-    map[k] = off;
-    for (let a = rank - 1; a >= 0; a--) {
-      idx[a]++;
-      off += strides[a];
-      if (idx[a] < shape[a]) break;
-      off -= strides[a] * idx[a];
-      idx[a] = 0;
-    }
-  }
-  return map;
-}
-
 export const Transpose = mapOp((ctx, x) => {
   const rank = x.shape.length;
   const perm = attrInts(ctx.node, 'perm') ?? [...Array(rank).keys()].reverse();
@@ -74,7 +54,7 @@ export const Transpose = mapOp((ctx, x) => {
     key: `${x.shape}|${perm}`,
     build: () => {
       const inStrides = stridesOf(x.shape);
-      return { shape: perm.map((p) => x.shape[p]), map: stridedMap(perm.map((p) => x.shape[p]), perm.map((p) => inStrides[p])) };
+      return { shape: perm.map((p) => x.shape[p]), map: stridedOffsets(perm.map((p) => x.shape[p]), perm.map((p) => inStrides[p])) };
     },
   };
 }, []);
@@ -124,7 +104,7 @@ export const Slice = mapOp((ctx, x, inputs) => {
       });
       const inStrides = stridesOf(x.shape);
       const base = begin.reduce((p, b, a) => p + b * inStrides[a], 0);
-      return { shape, map: stridedMap(shape, inStrides.map((st, a) => st * stepOf[a]), base) };
+      return { shape, map: stridedOffsets(shape, inStrides.map((st, a) => st * stepOf[a]), base) };
     },
   };
 }, [1, 2, 3, 4]);
