@@ -1,7 +1,9 @@
 // The alert sink: turns decisions into durable outbox records.
 //   alerts  one record per lifecycle event, id `<alert id>:<seq>` (the outbox needs one id per
 //           event; the episode id stays in the payload), on topics.alerts, QoS 1, not retained;
-//           the machine's decider state is written right after the alert is fsynced in the outbox;
+//           the machine's decider state is written BEFORE the alert is appended (write-ahead, as
+//           toAlerts asks): a crash between the two can only skip a seq, never make the next start
+//           reuse `<alert id>:<seq>` for a different event;
 //   states  the retained per-machine state topic: a snapshot after every event and phase change,
 //           coalesced by the outbox (only the newest state of a machine waits for delivery).
 // Payload schemas (documented in the README): vigil.alert/1 and vigil.state/1, JSON.
@@ -74,12 +76,14 @@ export function createAlertSink(o: AlertSinkOptions): AlertSink {
   };
   return {
     alert(alert) {
-      const p = o.outbox
-        .append({ id: `${alert.id}:${alert.seq}`, key: alert.machineId, kind: 'alert', topic: topicFor(o.alertTopic, alert.machineId), payload: alertPayload(alert), createdAt: o.now() })
-        .then(() => {
-          o.onAppended?.(alert);
-          return o.store.flush([alert.machineId]);
-        })
+      // The state (already updated by state(), which the decider calls first) goes to disk first.
+      // Flushes are serialised, so appends keep the order of the alerts. A failed state write must
+      // not hold the alert back; the store's owner reports write failures when it flushes.
+      const p = o.store
+        .flush([alert.machineId])
+        .catch(() => undefined)
+        .then(() => o.outbox.append({ id: `${alert.id}:${alert.seq}`, key: alert.machineId, kind: 'alert', topic: topicFor(o.alertTopic, alert.machineId), payload: alertPayload(alert), createdAt: o.now() }))
+        .then(() => o.onAppended?.(alert))
         .catch((err: Error) => o.onError?.(err, `alert ${alert.id}:${alert.seq} of ${alert.machineId}`));
       track(p);
     },
