@@ -119,7 +119,15 @@ export function detectorFromGraph(graph: Graph, options: DetectorFromGraphOption
   const channels = names ?? Array.from({ length: io.channels }, (_, c) => `ch${c}`);
   const lr = options.lr ?? DEFAULT_FINE_TUNE_LR;
   const meta = newMeta(options.name, 'onnx', io.role, channels, io.windowSize, io.horizon, { lr, graph: graph.name }, options.clock);
-  return new GraphDetector({ meta, graph, scaler: identityScalerParams(io.channels), calibration: null, optimizer: null, clock: options.clock });
+  const detector = new GraphDetector({ meta, graph, scaler: identityScalerParams(io.channels), calibration: null, optimizer: null, clock: options.clock });
+  // A graph whose inner shapes do not fit the window would fail on every batch; refuse it now,
+  // naming the node (GraphError), rather than when the first window arrives.
+  try {
+    detector.score(new Float32Array(io.windowSize * io.channels), 1);
+  } catch (err) {
+    throw new Error(`the graph cannot score a [${io.windowSize}, ${io.channels}] window: ${(err as Error).message}`, { cause: err });
+  }
+  return detector;
 }
 
 function checkChannels(channels: readonly string[] | undefined): readonly string[] {

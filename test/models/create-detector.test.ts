@@ -95,3 +95,17 @@ describe('detectorFromGraph', () => {
     expect(() => inferIo(shapes(['batch', 10, 2], ['batch', 3]))).toThrow(/not a multiple of 2 channels/);
   });
 });
+
+describe('detectorFromGraph refuses graphs that cannot run', () => {
+  it('names the node whose shapes do not fit the window, at load time', async () => {
+    const { GraphBuilder } = await import('../../engine/graph/builder.js');
+    const { createRng } = await import('../../engine/rng.js');
+    const b = new GraphBuilder('bad');
+    const x = b.input('input', ['batch', 6]);
+    const w = b.param('w', [3, 5], (v) => v.fill(0.1));
+    b.output(b.op('Gemm', [x, w], { transB: 1 }, 'head'), ['batch', 3]);
+    expect(() => detectorFromGraph(b.build(createRng(1)), { name: 'bad', role: 'forecaster', channels: ['a', 'b', 'c'], windowSize: 3 })).toThrow(
+      /cannot score a \[3, 3\] window: Gemm node 'head'.*disagree on K/,
+    );
+  });
+});
