@@ -29,6 +29,7 @@ import { createAlertCounters } from './stages/to-alerts.js';
 import { createReadingCounters } from './stages/to-readings.js';
 import { createSampleCounters } from './stages/to-samples.js';
 import { createScoreCounters } from './stages/to-scores.js';
+import { checkStreamable, createStreamScoreCounters } from './stages/to-stream-scores.js';
 import { createWindowCounters } from './stages/to-windows.js';
 
 export interface DaemonOptions {
@@ -91,6 +92,7 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
     // The model (a first start without a model file trains the starter model here).
     const serving = await openServingModel(config, log);
     let detector = serving.detector;
+    if (config.scoring.mode === 'stream') checkStreamable(detector); // a model that cannot stream fails the start, not every sample
     metrics.setModel(detector.meta.name, detector.meta.version, Date.parse(detector.meta.updatedAt));
 
     // Durable delivery: alerts are on disk before they count as produced.
@@ -143,7 +145,10 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
     const readingCounters = createReadingCounters();
     const sampleCounters = createSampleCounters();
     const windowCounters = createWindowCounters();
+    // scoring.mode 'stream' replaces windows + batched scores by one forecaster step per sample.
+    const streaming = config.scoring.mode === 'stream';
     const scoreCounters = createScoreCounters();
+    const streamCounters = createStreamScoreCounters();
     const alertCounters = createAlertCounters();
     const channels = detector.meta.channels;
     const topicMap = createTopicMap(config.topics.sensors);
@@ -193,6 +198,16 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
             counters: scoreCounters,
             onError: (err) => log.error({ err: err.message }, 'scoring failed for a batch'),
           },
+          ...(streaming && {
+            stream: {
+              detectorFor: () => detector,
+              maxGapMs: config.windows.maxGapMs,
+              maxMachines: config.limits.maxMachines,
+              keepWindows: config.learning.enabled,
+              counters: streamCounters,
+              onError: (err) => log.error({ err: err.message }, 'stream scoring failed'),
+            },
+          }),
           onScore: (score) => {
             metrics.windowsScored.inc({ model: score.model.name });
             metrics.observeLatency(score.receivedAt);
@@ -296,9 +311,10 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
         return detector;
       },
       readiness,
-      counters: () => ({ readings: readingCounters, samples: sampleCounters, windows: windowCounters, scores: scoreCounters, alerts: alertCounters, shed, outbox: outbox.stats, delivery: delivery.stats, learner: learner?.stats }),
+      counters: () => ({ readings: readingCounters, samples: sampleCounters, windows: windowCounters, scores: streaming ? streamCounters : scoreCounters, alerts: alertCounters, shed, outbox: outbox.stats, delivery: delivery.stats, learner: learner?.stats }),
       async reloadModel() {
         const next = await openServingModel(config, log);
+        if (streaming) checkStreamable(next.detector);
         await learner?.save(serving.tunedPath).catch(() => undefined);
         await learner?.close();
         detector = next.detector;

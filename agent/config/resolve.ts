@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { checkDecisionPolicy } from '../../models/scoring/decision-policy.js';
 import { resolveMqttLinkConfig } from '../mqtt/mqtt-link-config.js';
 import { createTopicMap } from '../source/topic-map.js';
-import { DEFAULT_CONFIG, type VigilConfig } from './types.js';
+import { DEFAULT_CONFIG, SCORING_MODES, type VigilConfig } from './types.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -210,6 +210,10 @@ function checkValues(c: VigilConfig, env: NodeJS.ProcessEnv, problems: string[])
   need(count(c.windows.stride), `windows.stride must be a positive integer, got ${c.windows.stride}`);
   need(positive(c.windows.maxGapMs), `windows.maxGapMs must be > 0, got ${c.windows.maxGapMs}`);
   need(count(c.scoring.maxBatch) && c.scoring.maxBatch <= 4096, `scoring.maxBatch must be an integer from 1 to 4096, got ${c.scoring.maxBatch}`);
+  need(SCORING_MODES.includes(c.scoring.mode), `scoring.mode must be ${SCORING_MODES.join(' or ')}, got '${c.scoring.mode}'`);
+  if (c.scoring.mode === 'stream' && c.model.path === null) {
+    need(c.model.starter.architecture === 'lstm-forecaster', `scoring.mode 'stream' steps an LSTM forecaster, but the starter model is ${c.model.starter.architecture}: set model.starter.architecture to lstm-forecaster or scoring.mode to window`);
+  }
   try {
     checkDecisionPolicy(c.decision);
   } catch (err) {

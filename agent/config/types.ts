@@ -7,6 +7,9 @@ import type { DecisionPolicy } from '../../models/scoring/decision-policy.js';
 import type { FaultSpec } from '../source/simulated-machine.js';
 import type { Architecture, DetectorRole } from '../../models/detector.js';
 
+export const SCORING_MODES = ['window', 'stream'] as const;
+export type ScoringMode = (typeof SCORING_MODES)[number];
+
 export interface VigilConfig {
   /** Where the outbox, decision state and fine-tuned models live. */
   readonly stateDir: string;
@@ -68,7 +71,14 @@ export interface VigilConfig {
   };
   readonly sampling: { readonly periodMs: number; readonly toleranceMs: number; readonly maxHoldMs: number };
   readonly windows: { readonly stride: number; readonly maxGapMs: number };
-  readonly scoring: { readonly maxBatch: number };
+  readonly scoring: {
+    /** 'window': the model scores each machine's last windowSize samples (any architecture).
+     *  'stream': an LSTM forecaster advances one step per sample with its state kept per machine:
+     *  one LSTM step per message instead of windowSize, for high message rates (lstm-forecaster only). */
+    readonly mode: ScoringMode;
+    /** Windows scored per model call ('window' mode). */
+    readonly maxBatch: number;
+  };
   readonly decision: DecisionPolicy;
   readonly learning: {
     readonly enabled: boolean;
@@ -112,7 +122,7 @@ export const DEFAULT_CONFIG: VigilConfig = {
   },
   sampling: { periodMs: 1000, toleranceMs: 500, maxHoldMs: 3000 },
   windows: { stride: 1, maxGapMs: 10_000 },
-  scoring: { maxBatch: 64 },
+  scoring: { mode: 'window', maxBatch: 64 },
   decision: {},
   learning: { enabled: true, batchSize: 32, every: 64, bufferWindows: 1024, recalibrateEvery: 50, saveEveryMs: 600_000 },
   outbox: { maxBytes: 64 * 1024 * 1024, maxAgeMs: 7 * 86_400_000, retryMs: 5000 },
