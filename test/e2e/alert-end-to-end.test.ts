@@ -17,7 +17,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../agent/source/simulator.js';
 import { spawnDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
-import { e2eDir, removeE2eDirs, writeDaemonConfig } from '../helpers/e2e-config.js';
+import { E2E_TIMEOUT_MS, e2eDir, removeE2eDirs, writeDaemonConfig } from '../helpers/e2e-config.js';
 import { openCollector, readRetained, type MqttCollector } from '../helpers/mqtt-collector.js';
 import { metricSum, parseMetrics } from '../helpers/prometheus.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -165,5 +165,5 @@ describe('vigil run, end to end on the embedded broker and the simulator', () =>
         `${scored} windows scored, ${stored().length} alert events stored and delivered (${raised.severity} raised, top ${top.map((c) => c.channel).join(',')}), ` +
         `SIGTERM → exit 0 in ${stopMs} ms; total ${Date.now() - t0} ms`,
     );
-  });
+  }, E2E_TIMEOUT_MS);
 });

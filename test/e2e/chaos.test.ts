@@ -20,7 +20,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnDaemon, type DaemonExit, type DaemonProcess, type LogLine } from '../helpers/daemon-process.js';
-import { e2eDir, removeE2eDirs, writeDaemonConfig } from '../helpers/e2e-config.js';
+import { E2E_TIMEOUT_MS, e2eDir, removeE2eDirs, writeDaemonConfig } from '../helpers/e2e-config.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { openCollector, type MqttCollector } from '../helpers/mqtt-collector.js';
 import { sleep, waitFor } from '../helpers/wait-for.js';
@@ -237,5 +237,5 @@ describe('chaos: broker restarts and daemon crashes', () => {
     expect(kills).toBeGreaterThanOrEqual(5);
     expect(brokerRestarts).toBeGreaterThanOrEqual(4);
     expect(storedIds.size).toBeGreaterThan(8 * PROGRESS);
-  });
+  }, E2E_TIMEOUT_MS);
 });

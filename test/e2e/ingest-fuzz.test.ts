@@ -24,7 +24,7 @@ import { startDaemon, type Daemon } from '../../agent/daemon.js';
 import { openServingModel } from '../../agent/model/serving-model.js';
 import { openMqttLink, type OpenedMqttLink } from '../../agent/mqtt/mqtt-link.js';
 import { DEAD_LETTER_REASONS, type ReadingCounters } from '../../agent/stages/to-readings.js';
-import { FAST_CONFIG, e2eDir, mergeConfig, removeE2eDirs, type ConfigObject } from '../helpers/e2e-config.js';
+import { E2E_TIMEOUT_MS, FAST_CONFIG, e2eDir, mergeConfig, removeE2eDirs, type ConfigObject } from '../helpers/e2e-config.js';
 import { metricSum, parseMetrics } from '../helpers/prometheus.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { generateFuzzMessages, type Outcome } from './fuzz-messages.js';
@@ -141,5 +141,5 @@ describe('ingest fuzz through MQTT into the running daemon', () => {
         `(${DEAD_LETTER_REASONS.filter((r) => byReason[r] > 0).map((r) => `${r} ${byReason[r]}`).join(', ')}); ${windows} windows scored; ` +
         `${deadLetterLines} dead-letter log lines`,
     );
-  });
+  }, E2E_TIMEOUT_MS);
 });

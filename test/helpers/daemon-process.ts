@@ -100,6 +100,8 @@ export function spawnDaemon(configFile: string, extraArgs: readonly string[] = [
       await waitFor(what, () => {
         found = lines.find(match);
         if (!found && exit) throw new Error(`daemon exited (${JSON.stringify(exit)}) while waiting for: ${what}\nstderr:\n${stderr}\nlast lines:\n${lines.slice(-20).map((l) => JSON.stringify(l)).join('\n')}`);
+        // The CLI reports a failed command as 'vigil: <message>' on stderr just before it returns its exit code.
+        if (!found && /^vigil: /m.test(stderr)) throw new Error(`the command failed (${exit ? `exit ${JSON.stringify(exit)}` : 'and the process has not exited'}) while waiting for: ${what}\nstderr:\n${stderr}\nlast lines:\n${lines.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`);
         return found !== undefined;
       }, { boundMs, detail: () => `last lines:\n${lines.slice(-10).map((l) => JSON.stringify(l)).join('\n')}\nstderr:\n${stderr}` });
       return found!;

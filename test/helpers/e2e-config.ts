@@ -22,6 +22,10 @@ export const FAST_CONFIG: ConfigObject = {
   shutdown: { deadlineMs: 5000 },
 };
 
+/** Per-test bound for end-to-end tests (vitest's default here is 60 s): only a hang should ever reach
+ *  it; a slow, shared CI machine must not. */
+export const E2E_TIMEOUT_MS = 300_000;
+
 const dirs: string[] = [];
 
 export function e2eDir(label: string): string {
