@@ -48,8 +48,7 @@ describe('the simulator through an external broker', () => {
     await mq.stop(); // its port now refuses connections
     const configFile = writeDaemonConfig(dir, {
       broker: { url: mq.url, reconnect: { initialMs: 100, maxMs: 1000 } },
-      simulator: { enabled: true, machines: 2 },
-      learning: { enabled: false },
+      simulator: { enabled: true, machines: 2 }, // learning stays on: its worker thread must not keep the process alive either
     }, 'unreachable.json');
     const d = spawnDaemon(configFile);
     daemons.push(d);
