@@ -247,8 +247,12 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
     let simulator: SimulatorRun | null = null;
     let simLink: OpenedMqttLink | null = null;
     if (config.simulator.enabled) {
-      simLink = await openMqttLink({ url: embedded?.url ?? sensorConfig.url, clientId: 'vigil-simulator' }, linkLog.child({ link: 'simulator' }), { clock, env });
-      await simLink.untilConnected(10_000);
+      // The sensor broker's settings (credentials, TLS), under the simulator's own client id; closed
+      // with the rest if startup fails, so a failed start exits instead of reconnecting forever.
+      const link = await openMqttLink({ ...sensorConfig, clientId: 'vigil-simulator', clean: true }, linkLog.child({ link: 'simulator' }), { clock, env });
+      simLink = link;
+      closers.push(() => link.close(500));
+      await link.untilConnected(10_000);
       simulator = runSimulator(
         { seed: config.simulator.seed, machines: config.simulator.machines, intervalMs: config.simulator.intervalMs, faults: config.simulator.faults, clock },
         (m) => simLink!.publish(m.topic, m.payload, { qos: 0 }).catch(() => undefined),
