@@ -168,7 +168,6 @@ function workerBackend(detector: GraphDetector): Backend {
   const worker = here.pathname.endsWith('.ts')
     ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./learner-worker.ts', here).href)}); })`, { eval: true })
     : new Worker(new URL('./learner-worker.js', here));
-  worker.unref();
   const waiting: { resolve: (r: LearnerReply) => void; reject: (e: Error) => void }[] = [];
   let dead: Error | null = null;
   worker.on('message', (reply: LearnerReply) => {
@@ -183,6 +182,9 @@ function workerBackend(detector: GraphDetector): Backend {
   };
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`online learning worker exited (code ${code})`)));
+  // After the listeners: on Node 20 adding a 'message' listener refs the worker again, and a
+  // learner nobody closed (a failed start) then kept the process alive.
+  worker.unref();
   const request = (msg: LearnerRequest, transfer: ArrayBuffer[] = []): Promise<LearnerReply> => {
     if (dead) return Promise.reject(dead);
     return new Promise((resolve, reject) => {
