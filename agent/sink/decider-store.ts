@@ -43,12 +43,15 @@ export function openDeciderStore(dir: string, warn: (msg: string) => void = () =
     flush(machineIds) {
       const ids = (machineIds ?? [...dirty]).filter((id) => dirty.has(id));
       for (const id of ids) dirty.delete(id);
-      // Writes are serialised so an older snapshot never lands after a newer one.
-      writing = writing.then(async () => {
+      // Writes are serialised so an older snapshot never lands after a newer one. A failed write
+      // (this flush rejects with the first error) skips neither the other machines nor later flushes.
+      writing = writing.catch(() => undefined).then(async () => {
+        let failure: unknown;
         for (const id of ids) {
           const s = states.get(id);
-          if (s) await writeFileAtomic(fileOf(dir, id), Buffer.from(JSON.stringify(s)));
+          if (s) await writeFileAtomic(fileOf(dir, id), Buffer.from(JSON.stringify(s))).catch((err: unknown) => void (failure ??= err));
         }
+        if (failure !== undefined) throw failure;
       });
       return writing;
     },
