@@ -336,7 +336,7 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
           await Promise.race([pipelineDone, sleep(Math.max(0, until - Date.now()) / 2)]);
           subscription.unsubscribe();
           await sink.settled();
-          await store.flush();
+          await store.flush().catch((err: Error) => log.error({ err: err.message }, 'could not save decider states'));
           if (learner) {
             await learner.save(serving.tunedPath).catch((err: Error) => log.error({ err: err.message }, 'could not save the fine-tuned model'));
             await learner.close();
