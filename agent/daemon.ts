@@ -47,15 +47,20 @@ export interface Daemon {
   readonly detector: GraphDetector;
   readiness(): { ready: boolean; reasons: string[] };
   counters(): Record<string, unknown>;
-  /** Re-opens the model (SIGHUP); the pipeline keeps running. */
-  reloadModel(): Promise<void>;
+  /**
+   * SIGHUP: applies a re-read configuration's log level and model section (re-opening the model,
+   * e.g. a new file dropped in place) while the pipeline keeps running; other changed sections are
+   * named in a warning, as they need a restart.
+   */
+  reload(next?: VigilConfig): Promise<void>;
   /** Graceful stop; resolves with what was left undelivered (kept in the outbox for the next start). */
   stop(deadlineMs?: number): Promise<{ undelivered: number }>;
 }
 
 const STATE_FLUSH_MS = 5000;
 
-export async function startDaemon({ config, logger, clock = systemClock, env = process.env }: DaemonOptions): Promise<Daemon> {
+export async function startDaemon({ config: initialConfig, logger, clock = systemClock, env = process.env }: DaemonOptions): Promise<Daemon> {
+  let config = initialConfig;
   const log = logger.child({ stage: 'daemon' });
   const metrics = createMetrics({ clock });
   const closers: (() => Promise<unknown>)[] = [];
@@ -63,7 +68,23 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
     for (const close of closers.reverse()) await close().catch((err: Error) => log.warn({ err: err.message }, 'error while closing'));
   };
 
+  // Health first: /healthz answers while the model loads (or the starter model trains), and
+  // /readyz says why the agent is not ready yet.
+  let readiness = (): { ready: boolean; reasons: string[] } => ({ ready: false, reasons: ['starting: loading the model'] });
+
   try {
+    const health = config.http ? await openHealthServer({ host: config.http.host, port: config.http.port, metrics, ready: () => readiness() }) : null;
+    if (health) {
+      closers.push(() => health.close());
+      log.info({ url: health.url }, 'health and metrics endpoint: /healthz /readyz /metrics');
+    }
+
+    // The model (a first start without a model file trains the starter model here).
+    let serving = await openServingModel(config, log);
+    let detector = serving.detector;
+    if (config.scoring.mode === 'stream') checkStreamable(detector); // a model that cannot stream fails the start, not every sample
+    metrics.setModel(detector.meta.name, detector.meta.version, Date.parse(detector.meta.updatedAt));
+
     // Broker links: the embedded broker when none is configured, so one command runs everything.
     let embedded: EmbeddedBroker | null = null;
     let sensorConfig: MqttLinkConfig;
@@ -79,35 +100,11 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
       sensorConfig = { url: embedded.url, clientId: 'vigil-agent' };
       log.info({ url: embedded.url }, 'no broker configured: embedded MQTT broker started');
     } else sensorConfig = config.broker;
-    const linkLog = logger.child({ stage: 'mqtt' });
-    const sensorLink = await openMqttLink(sensorConfig, linkLog.child({ link: 'sensors' }), { clock, env });
-    closers.push(() => sensorLink.close(2000));
-    let alertLink: OpenedMqttLink = sensorLink;
-    if (config.alertBroker) {
-      alertLink = await openMqttLink(config.alertBroker, linkLog.child({ link: 'alerts' }), { clock, env });
-      closers.push(() => alertLink.close(2000));
-    }
-    let reconnectsSeen = 0;
-
-    // The model (a first start without a model file trains the starter model here).
-    const serving = await openServingModel(config, log);
-    let detector = serving.detector;
-    if (config.scoring.mode === 'stream') checkStreamable(detector); // a model that cannot stream fails the start, not every sample
-    metrics.setModel(detector.meta.name, detector.meta.version, Date.parse(detector.meta.updatedAt));
 
     // Durable delivery: alerts are on disk before they count as produced.
     const outbox: Outbox = await openOutbox({ dir: join(config.stateDir, 'outbox'), maxBytes: config.outbox.maxBytes, maxAgeMs: config.outbox.maxAgeMs, logger: logger.child({ stage: 'outbox' }), now: () => clock.now() });
     closers.push(() => outbox.close());
     if (outbox.depth > 0) log.info({ pending: outbox.depth }, 'outbox holds alerts from before the restart: delivering them first');
-    const delivery: AlertDelivery = startAlertDelivery({
-      outbox,
-      link: alertLink,
-      ackMode: config.topics.ack ? 'consumer' : 'broker',
-      ...(config.topics.ack ? { ackTopic: config.topics.ack } : {}),
-      retryMs: config.outbox.retryMs,
-      logger: logger.child({ stage: 'delivery' }),
-    });
-    closers.push(async () => delivery.stop());
     const store = openDeciderStore(join(config.stateDir, 'deciders'), (msg) => log.warn(msg));
     const sink = createAlertSink({
       outbox,
@@ -156,6 +153,26 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
     let shed = 0;
     let received = 0;
     const ack = config.topics.ack;
+    const linkLog = logger.child({ stage: 'mqtt' });
+    // The alert link first; then the sensor link, and nothing awaited between its open and the
+    // source's subscription below: a persistent session's queued messages arrive right after
+    // CONNACK and must find the pipeline listening.
+    const separateAlertLink = config.alertBroker ? await openMqttLink(config.alertBroker, linkLog.child({ link: 'alerts' }), { clock, env }) : null;
+    if (separateAlertLink) closers.push(() => separateAlertLink.close(2000));
+    const sensorLink = await openMqttLink(sensorConfig, linkLog.child({ link: 'sensors' }), { clock, env });
+    closers.push(() => sensorLink.close(2000));
+    const alertLink: OpenedMqttLink = separateAlertLink ?? sensorLink;
+    let reconnectsSeen = 0;
+
+    const delivery: AlertDelivery = startAlertDelivery({
+      outbox,
+      link: alertLink,
+      ackMode: config.topics.ack ? 'consumer' : 'broker',
+      ...(config.topics.ack ? { ackTopic: config.topics.ack } : {}),
+      retryMs: config.outbox.retryMs,
+      logger: logger.child({ stage: 'delivery' }),
+    });
+    closers.push(async () => delivery.stop());
     const messages = mqttSource(sensorLink, topicMap).pipe(
       filter((m) => {
         received++;
@@ -293,18 +310,13 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
     }, config.learning.saveEveryMs);
     saveTimer.unref();
 
-    const readiness = (): { ready: boolean; reasons: string[] } => {
+    readiness = (): { ready: boolean; reasons: string[] } => {
       const reasons: string[] = [];
       if (!sensorLink.connected) reasons.push('sensor broker not connected');
       if (alertLink !== sensorLink && !alertLink.connected) reasons.push('alert broker not connected');
       if (subscription.closed) reasons.push('pipeline stopped');
       return { ready: reasons.length === 0, reasons };
     };
-    const health = config.http ? await openHealthServer({ host: config.http.host, port: config.http.port, metrics, ready: readiness }) : null;
-    if (health) {
-      closers.push(() => health.close());
-      log.info({ url: health.url }, 'health and metrics endpoint: /healthz /readyz /metrics');
-    }
 
     let stopping: Promise<{ undelivered: number }> | null = null;
     return {
@@ -316,14 +328,20 @@ export async function startDaemon({ config, logger, clock = systemClock, env = p
       },
       readiness,
       counters: () => ({ readings: readingCounters, samples: sampleCounters, windows: windowCounters, scores: streaming ? streamCounters : scoreCounters, alerts: alertCounters, shed, outbox: outbox.stats, delivery: delivery.stats, learner: learner?.stats }),
-      async reloadModel() {
-        const next = await openServingModel(config, log);
-        if (streaming) checkStreamable(next.detector);
+      async reload(next = config) {
+        const live = new Set(['model', 'log']);
+        const restartNeeded = (Object.keys(next) as (keyof VigilConfig)[]).filter((k) => !live.has(k) && JSON.stringify(next[k]) !== JSON.stringify(config[k]));
+        if (restartNeeded.length) log.warn({ sections: restartNeeded }, 'configuration changed in sections that only apply at restart');
+        if (next.log.level !== config.log.level) logger.level = next.log.level;
+        const opened = await openServingModel({ ...config, model: next.model }, log);
+        if (streaming) checkStreamable(opened.detector);
         await learner?.save(serving.tunedPath).catch(() => undefined);
         await learner?.close();
-        detector = next.detector;
+        config = { ...config, model: next.model, log: next.log };
+        serving = opened;
+        detector = opened.detector;
         learner = startLearner(detector);
-        log.info({ model: detector.meta.name, version: detector.meta.version }, 'model reloaded');
+        log.info({ model: detector.meta.name, version: detector.meta.version }, 'reloaded');
       },
       stop(deadlineMs = config.shutdown.deadlineMs) {
         stopping ??= (async () => {

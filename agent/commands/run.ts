@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, readConfigFile, resolveConfig, setPath } from '../config/resolve.js';
 import type { VigilConfig } from '../config/types.js';
-import { startDaemon } from '../daemon.js';
+import { type Daemon, startDaemon } from '../daemon.js';
 import { createLogger } from '../runtime/logger.js';
 import { createShutdown } from '../runtime/shutdown.js';
 import { UsageError, integerAtLeast } from './errors.js';
@@ -30,7 +30,7 @@ function flagsToConfig(f: RunFlags): Record<string, never> {
   if (f.broker !== undefined) set('broker', { url: f.broker });
   if (f.model !== undefined) set('model.path', f.model);
   if (f.stateDir !== undefined) set('stateDir', f.stateDir);
-  if (f.httpPort !== undefined) set('http', { host: '127.0.0.1', port: f.httpPort });
+  if (f.httpPort !== undefined) set('http.port', f.httpPort);
   if (f.logLevel !== undefined) set('log.level', f.logLevel);
   if (f.machines !== undefined) set('simulator.machines', f.machines);
   if (f.simulator !== undefined) set('simulator.enabled', f.simulator);
@@ -54,19 +54,29 @@ export function runCommand(): Command {
     .option('--broker <url>', 'sensor broker URL, e.g. mqtt://10.0.0.5:1883 (default: embedded broker)')
     .option('--model <file>', 'model file (default: a starter model trained on simulated pumps)')
     .option('--state-dir <dir>', 'outbox, decider states and fine-tuned models (default .vigil)')
-    .option('--http-port <port>', 'health and metrics port on 127.0.0.1 (0: any free port)', integerAtLeast(0))
+    .option('--http-port <port>', 'health and metrics port (0: any free port; host from http.host, default 127.0.0.1)', integerAtLeast(0))
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
     .option('--machines <n>', 'simulated machines', integerAtLeast(1))
     .option('--no-simulator', 'do not start the simulator')
     .addOption(new Option('--duration-seconds <s>', 'stop after this long (demos, smoke tests)').argParser(integerAtLeast(1)))
-    .action(async (flags: RunFlags) => {
+    .action(async function (this: Command, flags: RunFlags) {
+      // --no-simulator gives the flag a default of true: only a flag actually typed may override the file.
+      if (this.getOptionValueSource('simulator') !== 'cli') delete flags.simulator;
       const config = loadConfig(flags);
       const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
-      const daemon = await startDaemon({ config, logger });
-      const shutdown = createShutdown({ logger, deadlineMs: config.shutdown.deadlineMs + 2000 });
-      shutdown.step('stop the agent', () => daemon.stop().then(() => undefined));
-      shutdown.onReload(() => daemon.reloadModel());
+      // Signals are handled from the first moment: a SIGTERM while the model loads (or the starter
+      // model trains) stops the process instead of being lost (node as PID 1 ignores unhandled ones).
+      const shutdown = createShutdown({ logger, deadlineMs: config.shutdown.deadlineMs + 1000 });
+      let daemon: Daemon | null = null;
+      shutdown.step('stop the agent', async () => {
+        await daemon?.stop();
+      });
+      shutdown.onReload(async () => {
+        if (daemon) await daemon.reload(loadConfig(flags));
+      });
       shutdown.install();
+      daemon = await startDaemon({ config, logger });
+      if (shutdown.state !== 'running') await daemon.stop();
       if (flags.durationSeconds) setTimeout(() => void shutdown.shutdown('duration elapsed'), flags.durationSeconds * 1000);
       await new Promise<never>(() => {}); // runs until a signal; the coordinator exits the process
     });

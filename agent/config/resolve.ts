@@ -68,7 +68,13 @@ function leaves(): Map<string, unknown> {
   walk(DEFAULT_CONFIG, '');
   for (const p of ['http.host', 'http.port']) out.set(p, (DEFAULT_CONFIG.http as Obj | null)?.[p.split('.')[1]]);
   out.delete('http');
-  for (const p of ['broker.url', 'broker.clientId', 'broker.username', 'alertBroker.url']) out.set(p, null);
+  // Broker settings live in free-form sections; these are the ones deployments set from outside.
+  for (const p of ['url', 'clientId', 'username', 'password.file', 'password.env', 'tls.caFile', 'tls.certFile', 'tls.keyFile']) {
+    out.set(`broker.${p}`, null);
+    out.set(`alertBroker.${p}`, null);
+  }
+  out.set('broker.protocolVersion', 4);
+  out.set('broker.clean', true);
   return out;
 }
 
@@ -80,7 +86,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): { config: Obj; problems: 
     const raw = env[envName(path)];
     if (raw === undefined || raw === '') continue;
     let value: Json;
-    const kind: string = NULLABLE[path] ?? (Array.isArray(def) ? 'string[]' : typeof def);
+    const kind: string = path === 'log.pretty' ? (/^auto$/i.test(raw) ? 'string' : 'boolean') : NULLABLE[path] ?? (Array.isArray(def) ? 'string[]' : typeof def);
     if (kind === 'number') {
       value = Number(raw);
       if (!Number.isFinite(value)) {
@@ -153,6 +159,10 @@ function checkShape(value: unknown, def: unknown, path: string, problems: string
     const ok = kind === 'string[]' ? Array.isArray(value) && value.every((s) => typeof s === 'string') : kind === 'object' ? isObj(value) : typeof value === kind;
     if (!ok) problems.push(`${path} must be ${kind === 'string[]' ? 'a list of strings' : kind === 'object' ? 'a mapping' : `a ${kind}`} or null, got ${JSON.stringify(value)}`);
     else if (kind === 'object' && isObj(def)) checkShape(value, def, `${path}.`, problems);
+    return;
+  }
+  if (path === 'log.pretty') {
+    if (value !== 'auto' && typeof value !== 'boolean') problems.push(`log.pretty must be 'auto', true or false, got ${JSON.stringify(value)}`);
     return;
   }
   if (isObj(def)) {

@@ -127,5 +127,6 @@ export const DEFAULT_CONFIG: VigilConfig = {
   learning: { enabled: true, batchSize: 32, every: 64, bufferWindows: 1024, recalibrateEvery: 50, saveEveryMs: 600_000 },
   outbox: { maxBytes: 64 * 1024 * 1024, maxAgeMs: 7 * 86_400_000, retryMs: 5000 },
   limits: { maxMachines: 1000, maxQueuedMessages: 50_000 },
-  shutdown: { deadlineMs: 10_000 },
+  // Under Docker's default 10 s stop grace, with room for the process to exit.
+  shutdown: { deadlineMs: 8_000 },
 };

@@ -70,3 +70,18 @@ describe('resolveConfig', () => {
     expect(() => readConfigFile(join(dir, 'missing.yaml'))).toThrow(/ENOENT; check the path/);
   });
 });
+
+describe('resolveConfig: deployment overrides', () => {
+  it('broker credentials, TLS files and session settings come from the environment', () => {
+    const c = resolveConfig({
+      env: { VIGIL_BROKER_URL: 'mqtt://10.0.0.5:1883', VIGIL_BROKER_CLIENT_ID: 'edge-7', VIGIL_BROKER_CLEAN: 'false', VIGIL_BROKER_PROTOCOL_VERSION: '5', VIGIL_BROKER_USERNAME: 'vigil', VIGIL_BROKER_PASSWORD_ENV: 'MQTT_PW', MQTT_PW: 'secret', VIGIL_MODEL_PATH: 'm.onnx' },
+    });
+    expect(c.broker).toEqual({ url: 'mqtt://10.0.0.5:1883', clientId: 'edge-7', clean: false, protocolVersion: 5, username: 'vigil', password: { env: 'MQTT_PW' } });
+  });
+
+  it('log.pretty takes auto, true or false, in files and in the environment', () => {
+    expect(resolveConfig({ env: {}, file: { log: { pretty: false } } }).log.pretty).toBe(false);
+    expect(resolveConfig({ env: { VIGIL_LOG_PRETTY: 'true' } }).log.pretty).toBe(true);
+    expect(problemsOf(() => resolveConfig({ env: {}, file: { log: { pretty: 'yes' } } })).join()).toMatch(/log\.pretty must be 'auto', true or false/);
+  });
+});
