@@ -1,9 +1,12 @@
 // Keeps every machine's decider state on disk (one small JSON file per machine under
 // <stateDir>/deciders), so a restart resumes open episodes under their ids and seq keeps rising.
+// File names are the URL-encoded machine id, or its sha256 when that would be too long for a file
+// system; the machine id itself is read from the state, never from the name.
 // States are updated in memory on every snapshot and written (atomically) when flushed: right
 // after an alert is durably in the outbox, every few seconds, and at shutdown. A damaged file is
 // skipped with a warning (that machine starts fresh); it never stops the daemon.
 
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeciderState } from '../../models/scoring/decider-state.js';
@@ -17,7 +20,14 @@ export interface DeciderStore {
   readonly size: number;
 }
 
-const fileOf = (dir: string, machineId: string): string => join(dir, `${encodeURIComponent(machineId)}.json`);
+/** Most file systems allow 255 bytes per name. */
+const MAX_NAME = 200;
+
+function fileOf(dir: string, machineId: string): string {
+  const readable = encodeURIComponent(machineId);
+  const name = readable.length <= MAX_NAME ? readable : `sha256-${createHash('sha256').update(machineId).digest('hex')}`;
+  return join(dir, `${name}.json`);
+}
 
 export function openDeciderStore(dir: string, warn: (msg: string) => void = () => {}): DeciderStore {
   mkdirSync(dir, { recursive: true });
@@ -25,12 +35,12 @@ export function openDeciderStore(dir: string, warn: (msg: string) => void = () =
   const dirty = new Set<string>();
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.json')) continue;
-    const machineId = decodeURIComponent(name.slice(0, -5));
     try {
       const state = JSON.parse(readFileSync(join(dir, name), 'utf8')) as DeciderState;
-      states.set(machineId, state);
+      if (typeof state?.machineId !== 'string') throw new Error('it names no machine');
+      states.set(state.machineId, state);
     } catch (err) {
-      warn(`decider state ${name} is unreadable (${(err as Error).message}); machine '${machineId}' starts fresh`);
+      warn(`decider state ${name} is unreadable (${(err as Error).message}); that machine starts fresh`);
     }
   }
   let writing: Promise<void> = Promise.resolve();
