@@ -19,7 +19,9 @@ export function readInts(x: MaybeTensor, what: string): number[] {
   if (!x) throw new Error(`missing input ${what}`);
   if (x.dtype !== 'int64') throw new Error(`input ${what} must be an integer tensor, got ${x.dtype}`);
   if (x.shape.length > 1) throw new Error(`input ${what} must be 0-D or 1-D, got shape [${x.shape}]`);
-  return Array.from(x.data);
+  // Int tensors live in Float64Arrays; sizes handed on as doubles would deoptimise the kernels
+  // that receive them, so int32-range values become small integers again.
+  return Array.from(x.data, (v) => (v >= -2147483648 && v <= 2147483647 ? v | 0 : v));
 }
 
 /** Normalises a possibly negative axis against a rank, with a clear error when out of range. */

@@ -120,7 +120,13 @@ function readInt(dv: DataView, i: number, dataType: number): number {
     case T.UINT16: return dv.getUint16(2 * i, true);
     case T.INT32: return dv.getInt32(4 * i, true);
     case T.UINT32: return dv.getUint32(4 * i, true);
-    case T.INT64: return dv.getInt32(8 * i + 4, true) * 4294967296 + dv.getUint32(8 * i, true);
+    case T.INT64: {
+      const hi = dv.getInt32(8 * i + 4, true);
+      const lo = dv.getInt32(8 * i, true);
+      // int32-sized values stay int32 (see wire-reader.ts signedValue); others are exact up to 2^53.
+      if ((hi === 0 && lo >= 0) || (hi === -1 && lo < 0)) return lo;
+      return hi * 4294967296 + (lo >>> 0);
+    }
     default: return dv.getUint32(8 * i + 4, true) * 4294967296 + dv.getUint32(8 * i, true); // UINT64
   }
 }
