@@ -1,8 +1,9 @@
 // The physics of one simulated machine: a VFD-driven motor and centrifugal pump whose five
-// channels are correlated through the load, plus injectable faults. Pure and deterministic:
-// one rng per machine for the healthy physics, one per fault for the fault's own randomness, and
-// every step draws the same numbers whatever the faults do, so a faulted machine is identical to
-// its healthy twin until the fault's onset, and one machine's faults never change another machine.
+// channels are correlated through the load, plus injectable faults and benign drift
+// (simulated-drift.ts). Pure and deterministic: one rng per machine for the healthy physics, one per
+// fault for the fault's own randomness, and every step draws the same numbers whatever the faults and
+// drifts do, so a faulted or drifting machine is identical to its healthy twin until the onset, and
+// one machine's faults never change another machine.
 //
 // Healthy model, per step of dt seconds (L = load 0.3..1, s = speed ratio):
 //   load         L = 0.7 + 0.2·sin(daily cycle) + Ornstein-Uhlenbeck wander (σ≈0.04, τ = 10 min)
@@ -16,6 +17,7 @@
 // each with a little multiplicative measurement noise.
 
 import { createRng, type Rng } from '../../engine/rng.js';
+import { type DriftKind, type DriftSpec, createDrifts } from './simulated-drift.js';
 
 export const CHANNELS = ['vibration', 'current', 'temperature', 'pressure', 'flow'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -29,9 +31,13 @@ export const HEALTHY_BANDS: Readonly<Record<Channel, readonly [number, number]>>
   flow: [10, 130],
 };
 
-export type FaultKind = 'bearing-wear' | 'cavitation' | 'overheating' | 'sensor-stuck' | 'sensor-spike' | 'sensor-dropout';
+export type FaultKind = 'bearing-wear' | 'cavitation' | 'overheating' | 'sensor-stuck' | 'sensor-spike' | 'sensor-dropout' | 'level-shift';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['bearing-wear', 'cavitation', 'overheating', 'sensor-stuck', 'sensor-spike', 'sensor-dropout'];
+export const FAULT_KINDS: readonly FaultKind[] = ['bearing-wear', 'cavitation', 'overheating', 'sensor-stuck', 'sensor-spike', 'sensor-dropout', 'level-shift'];
+
+/** level-shift's step when no magnitude is given, and the steps accepted. */
+export const LEVEL_SHIFT_DEFAULT = 0.25;
+export const LEVEL_SHIFT_RANGE: readonly [number, number] = [-0.9, 10];
 
 /** A fault on one machine, starting `onsetAfterMs` after the simulation start. Effects:
  *  bearing-wear   vibration broadband rises gradually (∝ progress²) up to +6 mm/s; temperature follows (+20 K), current +5 %
@@ -40,8 +46,11 @@ export const FAULT_KINDS: readonly FaultKind[] = ['bearing-wear', 'cavitation', 
  *  sensor-stuck   the channel repeats its value at onset forever
  *  sensor-spike   the channel reads 3-8× its true value on ~5 %·severity of samples
  *  sensor-dropout the channel is missing on severity·100 % of samples (no message, no key)
- *  `rampMs` is the time to full severity for bearing-wear (default 2 days), cavitation (10 min)
- *  and overheating (30 min). Sensor faults act on `channel` (default 'vibration'). */
+ *  level-shift    the channel's level steps by magnitude·severity (relative, signed: 0.25 = 25 % higher,
+ *                 -0.3 = 30 % lower; default 0.25) and stays there: a sensor re-mounted, a process change
+ *  `rampMs` is the time to full severity for bearing-wear (default 2 days), cavitation (10 min),
+ *  overheating (30 min) and level-shift (default 0: a step). Sensor faults and level-shift act on
+ *  `channel` (default 'vibration'). */
 export interface FaultSpec {
   readonly machineId: string;
   readonly kind: FaultKind;
@@ -49,6 +58,8 @@ export interface FaultSpec {
   readonly severity?: number;
   readonly rampMs?: number;
   readonly channel?: Channel;
+  /** level-shift only: the relative step, LEVEL_SHIFT_RANGE. */
+  readonly magnitude?: number;
 }
 
 const DEFAULT_RAMP_MS: Record<FaultKind, number> = {
@@ -58,12 +69,14 @@ const DEFAULT_RAMP_MS: Record<FaultKind, number> = {
   'sensor-stuck': 0,
   'sensor-spike': 0,
   'sensor-dropout': 0,
+  'level-shift': 0,
 };
 
-/** What a step produces: the channels present this step (dropouts omitted) and the active faults. */
+/** What a step produces: the channels present this step (dropouts omitted), the active faults and drifts. */
 export interface MachineStep {
   readonly values: Partial<Record<Channel, number>>;
   readonly faults: readonly FaultKind[];
+  readonly drifts: readonly DriftKind[];
 }
 
 export interface SimulatedMachine {
@@ -78,6 +91,7 @@ interface ActiveFault {
   readonly severity: number;
   readonly rampMs: number;
   readonly channel: Channel;
+  readonly magnitude: number;
   readonly rng: Rng;
   stuckValue: number | undefined;
 }
@@ -99,6 +113,7 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.m
 
 export function createSimulatedMachine(
   id: string, seed: number, start: number, intervalMs: number, loadCycleMs: number, faults: readonly FaultSpec[],
+  drifts: readonly DriftSpec[] = [],
 ): SimulatedMachine {
   const rng = createRng(seed);
   // Nameplate and installation, drawn once.
@@ -128,21 +143,24 @@ export function createSimulatedMachine(
     severity: spec.severity ?? 1,
     rampMs: spec.rampMs ?? DEFAULT_RAMP_MS[spec.kind],
     channel: spec.channel ?? 'vibration',
+    magnitude: spec.magnitude ?? LEVEL_SHIFT_DEFAULT,
     rng: createRng(subSeed(seed, 0xfa017, k)),
     stuckValue: undefined,
   }));
   /** How far along the ramp a fault is, 0 at onset to 1 at full severity. */
   const ramped = (f: ActiveFault, t: number): number => (f.rampMs <= 0 ? 1 : Math.min(1, (t - f.onset) / f.rampMs));
+  const driftAt = createDrifts(drifts, start);
 
   return {
     id,
     step(t) {
-      // Healthy physics: the same draws every step, whatever the faults.
+      // Healthy physics (with any drift): the same draws every step, whatever the faults and drifts.
+      const drift = driftAt(t);
       const phase = (2 * Math.PI * (t - start)) / loadCycleMs;
       wander = wander * ouDecay + ouStep * rng.normal();
-      const load = clamp(0.7 + 0.2 * Math.sin(phase + loadPhase) + wander, 0.3, 1);
+      const load = clamp(0.7 + 0.2 * Math.sin(phase + loadPhase) + wander + drift.loadOffset, 0.3, 1);
       const s = 0.6 + 0.4 * load;
-      const ambient = ambientMean + 3 * Math.sin(phase + ambientPhase);
+      const ambient = ambientMean + 3 * Math.sin(phase + ambientPhase) + drift.ambientOffset;
       const noise = [rng.normal(), rng.normal(), rng.normal(), rng.normal(), rng.normal()];
 
       // Fault effects on the true quantities.
@@ -196,7 +214,11 @@ export function createSimulatedMachine(
         flow: ratedFlow * s * flowFactor * (1 + flowNoise * noise[4]),
       };
 
-      // Sensor faults on the measurements.
+      // Level shifts and calibration drift scale a reading; then the sensor faults act on it.
+      for (const f of active) {
+        if (f.spec.kind === 'level-shift' && t >= f.onset) measured[f.channel] *= 1 + f.magnitude * f.severity * ramped(f, t);
+      }
+      for (const ch in drift.gain) measured[ch as Channel] *= drift.gain[ch as Channel] as number;
       const values: Partial<Record<Channel, number>> = {};
       for (const ch of CHANNELS) values[ch] = round(ch, measured[ch]);
       for (const f of active) {
@@ -220,7 +242,7 @@ export function createSimulatedMachine(
             break;
         }
       }
-      return { values, faults: faultsNow };
+      return { values, faults: faultsNow, drifts: drift.active };
     },
   };
 }

@@ -2,7 +2,7 @@
 // embedded default source and for tests. Same seed and config → the same messages, byte for byte.
 // Event time comes from the simulation clock (start + k·intervalMs), never from Date.now.
 // Drivers:
-//   simulateSamples(config)  generator of SimulatedSample (values + active faults: ground truth)
+//   simulateSamples(config)  generator of SimulatedSample (values + active faults and drifts: ground truth)
 //   simulate(config)         generator of SensorMessages in event-time order: pure, as fast as pulled
 //   runSimulator(config, publish, scheduler?)  the same messages in scaled real time (config.speed)
 //   fromSimulator(config, scheduler?)          runSimulator as an Observable<SensorMessage>
@@ -14,11 +14,16 @@ import { Observable, asyncScheduler, type SchedulerLike, type Subscription } fro
 import type { SensorMessage } from '../types.js';
 import type { Clock } from '../runtime/clock.js';
 import { systemClock } from '../runtime/clock.js';
-import { CHANNELS, FAULT_KINDS, createSimulatedMachine, subSeed, type Channel, type FaultKind, type FaultSpec } from './simulated-machine.js';
+import {
+  CHANNELS, FAULT_KINDS, LEVEL_SHIFT_RANGE, createSimulatedMachine, subSeed, type Channel, type FaultKind, type FaultSpec,
+} from './simulated-machine.js';
+import { DRIFT_DEFAULTS, DRIFT_KINDS, type DriftKind, type DriftSpec } from './simulated-drift.js';
 import { DEFAULT_TOPIC_PREFIX, channelMessage, machineMessage, type MessageLayout } from './sensor-wire.js';
 
-export { CHANNELS, FAULT_KINDS, HEALTHY_BANDS } from './simulated-machine.js';
+export { CHANNELS, FAULT_KINDS, HEALTHY_BANDS, LEVEL_SHIFT_DEFAULT, LEVEL_SHIFT_RANGE } from './simulated-machine.js';
 export type { Channel, FaultKind, FaultSpec } from './simulated-machine.js';
+export { DRIFT_DEFAULTS, DRIFT_KINDS } from './simulated-drift.js';
+export type { DriftKind, DriftSpec } from './simulated-drift.js';
 
 export interface SimulatorConfig {
   readonly seed: number;
@@ -36,6 +41,8 @@ export interface SimulatorConfig {
   /** Default 'plant'. */
   readonly topicPrefix?: string;
   readonly faults?: readonly FaultSpec[];
+  /** Benign, labelled drifts (simulated-drift.ts). */
+  readonly drifts?: readonly DriftSpec[];
   /** Period of the load and ambient cycle. Default one day. */
   readonly loadCycleMs?: number;
   /** runSimulator only: event-time ms per wall-clock ms (60 = an hour a minute). Default 1.
@@ -53,6 +60,8 @@ export interface SimulatedSample {
   readonly values: Readonly<Partial<Record<Channel, number>>>;
   /** Faults active at this time (their onset has passed): the ground truth for evaluation. */
   readonly faults: readonly FaultKind[];
+  /** Drifts active at this time: benign changes, not faults. */
+  readonly drifts: readonly DriftKind[];
 }
 
 export const DEFAULT_SIMULATION_START = Date.UTC(2024, 0, 1);
@@ -95,6 +104,24 @@ function resolve(config: SimulatorConfig, defaultStart: number): Resolved {
     if (f.severity !== undefined && !(f.severity >= 0 && f.severity <= 1)) fail(`${where}: severity must be in 0..1`);
     if (f.rampMs !== undefined && !(f.rampMs >= 0)) fail(`${where}: rampMs must be >= 0`);
     if (f.channel !== undefined && !CHANNELS.includes(f.channel)) fail(`${where}: channel must be one of ${CHANNELS.join(', ')}`);
+    if (f.magnitude !== undefined) {
+      if (f.kind !== 'level-shift') fail(`${where}: magnitude is for level-shift; ${f.kind} takes a severity in 0..1`);
+      const [lo, hi] = LEVEL_SHIFT_RANGE;
+      if (!(f.magnitude >= lo && f.magnitude <= hi)) fail(`${where}: magnitude must be a relative step in ${lo}..${hi} (0.25 = 25 % higher)`);
+    }
+  }
+  for (const d of config.drifts ?? []) {
+    const where = `drift ${JSON.stringify(d)}`;
+    if (!ids.includes(d.machineId)) fail(`${where}: machineId is not one of ${ids.join(', ')}`);
+    if (!DRIFT_KINDS.includes(d.kind)) fail(`${where}: kind must be one of ${DRIFT_KINDS.join(', ')}`);
+    if (!(d.onsetAfterMs >= 0)) fail(`${where}: onsetAfterMs must be >= 0 (ms after start)`);
+    if (d.rampMs !== undefined && !(d.rampMs >= 0)) fail(`${where}: rampMs must be >= 0`);
+    const { range, unit } = DRIFT_DEFAULTS[d.kind];
+    if (d.magnitude !== undefined && !(d.magnitude >= range[0] && d.magnitude <= range[1])) fail(`${where}: magnitude must be in ${range[0]}..${range[1]} (${unit})`);
+    if (d.channel !== undefined) {
+      if (d.kind !== 'calibration') fail(`${where}: channel is for calibration drift; ${d.kind} acts on the whole machine`);
+      if (!CHANNELS.includes(d.channel)) fail(`${where}: channel must be one of ${CHANNELS.join(', ')}`);
+    }
   }
   return { ids, start, intervalMs, end: start + duration, layout: config.layout ?? 'per-channel', prefix: config.topicPrefix ?? DEFAULT_TOPIC_PREFIX };
 }
@@ -104,14 +131,15 @@ function* ticks(config: SimulatorConfig, r: Resolved): Generator<SimulatedSample
     createSimulatedMachine(
       id, subSeed(config.seed, i), r.start, r.intervalMs, config.loadCycleMs ?? 86_400_000,
       (config.faults ?? []).filter((f) => f.machineId === id),
+      (config.drifts ?? []).filter((d) => d.machineId === id),
     ),
   );
   for (let k = 0; ; k++) {
     const time = r.start + k * r.intervalMs;
     if (time >= r.end) return;
     yield machines.map((m) => {
-      const { values, faults } = m.step(time);
-      return { machineId: m.id, time, values, faults };
+      const { values, faults, drifts } = m.step(time);
+      return { machineId: m.id, time, values, faults, drifts };
     });
   }
 }
