@@ -2,21 +2,38 @@
 //   plant/+machine/+channel      one value per message, channel from the topic
 //   factory/+machine/telemetry   channels from the payload
 //   +site/+machine/#             any depth below; `+site` is matched and ignored
+//   $share/vigil/plant/+machine  an MQTT shared subscription (group `vigil`) to plant/+machine
 // A level is a literal, `+name` (one level, captured as `name`), `+` (one level, ignored) or a final
 // `#` (zero or more levels, MQTT's rule). Every pattern names `+machine`; `+channel` is optional;
-// other names are matched but not returned. Patterns compile once; match() walks the topic with
-// indexOf and compares substrings in place (no regex, no split) and the FIRST matching pattern in
-// declaration order wins. An empty machine or channel level does not match. `filters` are the MQTT
-// subscription filters (names dropped, duplicates removed). Bad patterns throw at creation.
+// other names are matched but not returned. A leading `$share/<group>/` is subscribed as it is
+// written and never matched: brokers deliver a shared subscription's messages under their own topic.
+// Patterns compile once; match() walks the topic with indexOf and compares substrings in place (no
+// regex, no split) and the FIRST matching pattern in declaration order wins. An empty machine or
+// channel level does not match. `filters` are the MQTT subscription filters (names dropped,
+// duplicates removed). Bad patterns throw at creation.
 
 export interface TopicMatch {
   readonly machineId: string;
   readonly channel?: string;
 }
 
+/** A pattern subscribed as an MQTT shared subscription. */
+export interface SharedPattern {
+  readonly pattern: string;
+  readonly group: string;
+  /**
+   * A wildcard follows the machine level (`+channel`, another `+`, `#`): one machine can publish on
+   * several topics, and a broker spreads a shared subscription per message or at best per topic,
+   * never per machine, so that machine's messages would be split across the group's agents.
+   */
+  readonly machineSpansTopics: boolean;
+}
+
 export interface TopicMap {
-  /** MQTT subscription filters, one per distinct pattern shape. */
+  /** MQTT subscription filters, one per distinct pattern shape ($share/<group>/ kept). */
   readonly filters: readonly string[];
+  /** The patterns with a $share/<group>/ prefix, in declaration order. */
+  readonly shared: readonly SharedPattern[];
   /** The machine (and channel) of a topic, or null when no pattern matches. */
   match(topic: string): TopicMatch | null;
 }
@@ -31,6 +48,8 @@ interface Level {
 }
 
 interface Compiled {
+  /** The $share group, or null for an ordinary subscription. */
+  readonly group: string | null;
   readonly levels: readonly Level[];
   readonly machineAt: number; // level index of +machine
   readonly channelAt: number; // level index of +channel, -1 when absent
@@ -39,12 +58,25 @@ interface Compiled {
 const NAME_START = /^[A-Za-z_]/;
 const NAME_REST = /^[A-Za-z0-9_-]*$/;
 
+const SHARE = '$share/';
+
 function compile(pattern: string): Compiled {
   const fail = (why: string): never => {
     throw new Error(`topic pattern '${pattern}': ${why}. Example: 'plant/+machine/+channel' or 'factory/+machine/telemetry'`);
   };
   if (typeof pattern !== 'string' || pattern.length === 0) fail('must be a non-empty string');
-  const parts = pattern.split('/');
+  let group: string | null = null;
+  let body = pattern;
+  if (pattern.startsWith(SHARE)) {
+    const end = pattern.indexOf('/', SHARE.length);
+    group = end < 0 ? '' : pattern.slice(SHARE.length, end);
+    if (group === '' || /[+#]/.test(group)) fail("a shared subscription is '$share/<group>/<pattern>', with a group name free of '+' and '#' (e.g. '$share/vigil/plant/+machine')");
+    body = pattern.slice(end + 1);
+    if (body === '') fail("'$share/<group>/' needs a pattern after it");
+  } else if (pattern.startsWith('$queue/')) {
+    fail("'$queue/' is a broker-specific form: write '$share/<group>/' instead");
+  }
+  const parts = body.split('/');
   const levels: Level[] = [];
   const seen = new Set<string>();
   let machineAt = -1;
@@ -70,11 +102,12 @@ function compile(pattern: string): Compiled {
     levels.push({ kind: LITERAL, text: part });
   });
   if (machineAt < 0) fail("it must capture the machine with a '+machine' level");
-  return { levels, machineAt, channelAt };
+  return { group, levels, machineAt, channelAt };
 }
 
 function filterOf(c: Compiled): string {
-  return c.levels.map((l) => (l.kind === LITERAL ? l.text : l.kind === ONE ? '+' : '#')).join('/');
+  const filter = c.levels.map((l) => (l.kind === LITERAL ? l.text : l.kind === ONE ? '+' : '#')).join('/');
+  return c.group === null ? filter : `${SHARE}${c.group}/${filter}`;
 }
 
 /** True when the topic matches; writes [machineStart, machineEnd, channelStart, channelEnd] into spans. */
@@ -107,9 +140,13 @@ export function createTopicMap(patterns: readonly string[]): TopicMap {
   }
   const compiled = patterns.map(compile);
   const filters = [...new Set(compiled.map(filterOf))];
+  const shared = compiled.flatMap((c, i): SharedPattern[] =>
+    c.group === null ? [] : [{ pattern: patterns[i], group: c.group, machineSpansTopics: c.levels.some((l, k) => k > c.machineAt && l.kind !== LITERAL) }],
+  );
   const spans = [0, 0, 0, 0];
   return {
     filters,
+    shared,
     match(topic: string): TopicMatch | null {
       if (typeof topic !== 'string') return null;
       for (const c of compiled) {

@@ -52,4 +52,42 @@ describe('createTopicMap', () => {
     expect(() => createTopicMap(['+machine/+9x'])).toThrow(/name of letters/);
   });
 
+  it('an ordinary map has no shared patterns', () => {
+    expect(createTopicMap(['plant/+machine/+channel']).shared).toEqual([]);
+  });
+});
+
+describe('createTopicMap: MQTT shared subscriptions ($share/<group>/...)', () => {
+  it('subscribes with the prefix and matches delivered topics, which never carry it', () => {
+    const map = createTopicMap(['$share/vigil/plant/+machine']);
+    expect(map.filters).toEqual(['$share/vigil/plant/+']);
+    expect(map.match('plant/m1')).toEqual({ machineId: 'm1' });
+    expect(map.match('$share/vigil/plant/m1')).toBeNull();
+    expect(map.shared).toEqual([{ pattern: '$share/vigil/plant/+machine', group: 'vigil', machineSpansTopics: false }]);
+  });
+
+  it('flags patterns under which one machine publishes on several topics (its messages would be split)', () => {
+    const map = createTopicMap(['$share/g/plant/+machine/+channel', '$share/g/+site/+machine', '$share/h/f/+machine/#', 'other/+machine/+channel']);
+    expect(map.shared.map((s) => [s.pattern, s.group, s.machineSpansTopics])).toEqual([
+      ['$share/g/plant/+machine/+channel', 'g', true],
+      ['$share/g/+site/+machine', 'g', false], // a wildcard BEFORE the machine does not split one machine
+      ['$share/h/f/+machine/#', 'h', true],
+    ]);
+    expect(map.filters).toEqual(['$share/g/plant/+/+', '$share/g/+/+', '$share/h/f/+/#', 'other/+/+']);
+    expect(map.match('plant/m1/temp')).toEqual({ machineId: 'm1', channel: 'temp' });
+    expect(map.match('lyon/m2')).toEqual({ machineId: 'm2' });
+  });
+
+  it('keeps a shared and an ordinary subscription to the same filter apart', () => {
+    expect(createTopicMap(['$share/g/plant/+machine', 'plant/+machine']).filters).toEqual(['$share/g/plant/+', 'plant/+']);
+  });
+
+  it('refuses a missing or wildcard group, a missing pattern, and $queue/', () => {
+    expect(() => createTopicMap(['$share/plant'])).toThrow(/'\$share\/plant'.*\$share\/<group>\/<pattern>/);
+    expect(() => createTopicMap(['$share//plant/+machine'])).toThrow(/group name/);
+    expect(() => createTopicMap(['$share/+/plant/+machine'])).toThrow(/group name/);
+    expect(() => createTopicMap(['$share/g/'])).toThrow(/needs a pattern/);
+    expect(() => createTopicMap(['$share/g/plant/+id'])).toThrow(/\+machine/);
+    expect(() => createTopicMap(['$queue/plant/+machine'])).toThrow(/write '\$share\/<group>\/' instead/);
+  });
 });
