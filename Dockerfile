@@ -6,9 +6,8 @@
 #   runtime  node + dist/ + production node_modules, as the unprivileged `node` user
 # Behind a TLS-inspecting proxy pass its CA to npm:
 #   --build-arg NPM_CONFIG_CAFILE=/path/in/build/ca.crt (mount or COPY it; see deploy/README.md).
-# Without a model file the daemon trains a starter model on first start (about 20 s on an x86 core,
-# minutes on a small ARM board): the health endpoint opens only after that, hence the long
-# HEALTHCHECK start period.
+# State lives in the /data volume: the outbox, decider states, the fine-tuned model checkpoints and,
+# by convention, the fleet's model file at /data/models/<name>.onnx (deploy/README.md).
 
 FROM node:20-bookworm-slim AS build
 ARG NPM_CONFIG_CAFILE
@@ -39,31 +38,32 @@ RUN npm ci --omit=dev --no-audit --no-fund \
  && if [ "$ORT_BINARIES" = none ]; then rm -rf node_modules/onnxruntime-node node_modules/onnxruntime-common; fi
 
 FROM node:20-bookworm-slim AS runtime
-# Relative state would land in the read-only /app; 0.0.0.0 because a health port on the
+# /data: relative state would land in the read-only /app. 0.0.0.0 because a health port on the
 # container's loopback is unreachable from the host and from orchestrators' probes.
-# The daemon's own drain deadline is shutdown.deadlineMs and the CLI allows 2 s more before it
-# exits: 7000 + 2000 fits inside docker/podman stop's default 10 s grace before SIGKILL. Raise it
-# together with --stop-timeout / compose stop_grace_period.
+# Stop budget: the daemon drains for shutdown.deadlineMs (default 8000) and the CLI allows 1 s
+# more before it exits, which fits docker/podman stop's default 10 s grace before SIGKILL. Raise
+# VIGIL_SHUTDOWN_DEADLINE_MS together with --stop-timeout / compose stop_grace_period.
 ENV NODE_ENV=production \
-    VIGIL_STATE_DIR=/var/lib/vigil \
-    VIGIL_HTTP_HOST=0.0.0.0 \
-    VIGIL_SHUTDOWN_DEADLINE_MS=7000
+    VIGIL_STATE_DIR=/data \
+    VIGIL_HTTP_HOST=0.0.0.0
 WORKDIR /app
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
-# The state directory exists, owned by `node`, before VOLUME: a fresh named volume copies it
-# with that owner. Code stays root-owned, so the daemon cannot rewrite itself.
-RUN mkdir -p /var/lib/vigil && chown node:node /var/lib/vigil
+# /data and /data/models exist, owned by `node`, before VOLUME: a fresh named volume is filled from
+# the image with that owner. Code stays root-owned, so the daemon cannot rewrite itself.
+RUN mkdir -p /data/models && chown -R node:node /data
 USER node
-VOLUME ["/var/lib/vigil"]
+VOLUME ["/data"]
 EXPOSE 9464
 # Liveness: /healthz on the configured port, via loopback when the daemon listens on all interfaces.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 \
+# The endpoint opens before the model loads (/readyz says what it is waiting for); the start
+# period covers a first start without a model file, which trains the starter model on this CPU.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const e=process.env,h=e.VIGIL_HTTP_HOST,host=!h||h==='0.0.0.0'||h==='::'?'127.0.0.1':h;require('node:http').get({host,port:e.VIGIL_HTTP_PORT||9464,path:'/healthz',timeout:4000},(r)=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))"]
-# Exec form: node is PID 1 and receives SIGTERM itself (no shell in between to swallow it); the
-# daemon drains, saves state and exits 0. `docker run --init` / compose `init: true` adds tini,
-# which also covers a stop during the first start's model training (see deploy/README.md).
+# Exec form: node is PID 1 and receives SIGTERM itself (no shell in between to swallow it). `vigil
+# run` handles SIGTERM from its first moment, also while the model loads or the starter model
+# trains: it drains, saves state and exits 0. No --init needed (it does no harm either).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "dist/agent/cli.js"]
 CMD ["run"]

@@ -1,54 +1,76 @@
 // The deploy files stay in step with the code, checked without podman, docker or systemd:
-//   deploy/vigil.yaml passes the daemon's own validation, and the command lines compose and the unit
-//   start it with reach the configured broker and never start the simulator;
+//   deploy/vigil.yaml passes the daemon's own validation with the environment compose and the unit
+//   give it, and the command lines they start `vigil run` with (through run's real action, up to
+//   startDaemon) reach the configured broker with the password from their secret, never start the
+//   simulator, and keep state and models in the state volume;
 //   compose.yaml parses, mounts files that exist, and gives the daemon time to drain;
 //   the Dockerfile's ENTRYPOINT runs the built CLI, its CMD is a CLI command, its VIGIL_* defaults are
-//   settings the config reads; the unit file carries the settings the state and shutdown rely on.
+//   settings the config reads, /data is the volume; the unit carries the settings state and shutdown rely on.
 
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { configFromEnv, readConfigFile, resolveConfig } from '../../agent/config/resolve.js';
 import { DEFAULT_CONFIG, type VigilConfig } from '../../agent/config/types.js';
-import { loadConfig, runCommand } from '../../agent/commands/run.js';
+import { runCommand } from '../../agent/commands/run.js';
 import { REPO, runCli } from '../agent/commands/run-cli.js';
 
-const DEPLOY = join(REPO, 'deploy');
-/** run.ts gives the shutdown coordinator shutdown.deadlineMs plus this before it gives up and exits. */
-const CLI_MARGIN_MS = 2000;
-/** Where compose mounts Vigil's broker password (and the path deploy/vigil.yaml names). */
-const SECRET_PATH = '/run/secrets/mqtt_password';
+// `vigil run`'s action runs for real up to startDaemon, which hands back the config it was given.
+const { Started } = vi.hoisted(() => ({
+  Started: class Started extends Error {
+    constructor(readonly config: unknown) {
+      super('startDaemon reached');
+    }
+  },
+}));
+vi.mock('../../agent/daemon.js', () => ({
+  startDaemon: ({ config }: { config: unknown }): Promise<never> => Promise.reject(new Started(config)),
+}));
 
+const DEPLOY = join(REPO, 'deploy');
 const read = (path: string): string => readFileSync(join(REPO, path), 'utf8');
 
-/** deploy/vigil.yaml as a file this machine can check: its secret path points at a temp file. */
-function localVigilYaml(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-deploy-'));
-  const secret = join(dir, 'mqtt_password');
-  writeFileSync(secret, 'not-a-real-password\n', { mode: 0o600 });
-  const text = read('deploy/vigil.yaml');
-  expect(text).toContain(SECRET_PATH);
-  const file = join(dir, 'vigil.yaml');
-  writeFileSync(file, text.split(SECRET_PATH).join(secret));
+/** What run.ts gives the shutdown coordinator beyond shutdown.deadlineMs before it exits anyway. */
+const CLI_MARGIN_MS = (() => {
+  const m = /createShutdown\(\{[^}]*deadlineMs: config\.shutdown\.deadlineMs \+ ([\d_]+)/.exec(read('agent/commands/run.ts'));
+  if (!m) throw new Error('agent/commands/run.ts no longer gives createShutdown shutdown.deadlineMs + N: update this test');
+  return Number(m[1].replace(/_/g, ''));
+})();
+
+/** A throwaway password file: the secret paths compose and systemd mount do not exist here. */
+function localSecret(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'vigil-deploy-')), 'mqtt_password');
+  writeFileSync(file, 'not-a-real-password\n', { mode: 0o600 });
   return file;
 }
 
-/** The flags commander hands `vigil run`'s action for these arguments (the daemon is not started). */
-async function runFlags(args: readonly string[]): Promise<Record<string, unknown>> {
-  let flags: Record<string, unknown> | undefined;
-  const cmd = runCommand().exitOverride().action((f: Record<string, unknown>) => {
-    flags = f;
-  });
-  await cmd.parseAsync([...args], { from: 'user' });
-  return flags!;
+/** `env` with VIGIL_BROKER_PASSWORD_FILE (which must be `mountedAt`) pointing at a local secret file. */
+function withLocalSecret(env: Record<string, string>, mountedAt: string): Record<string, string> {
+  expect(env.VIGIL_BROKER_PASSWORD_FILE).toBe(mountedAt);
+  return { ...env, VIGIL_BROKER_PASSWORD_FILE: localSecret() };
 }
 
-/** The config `vigil <args>` would run with, given its environment (args start with `run`). */
-async function configOfCommandLine(args: readonly string[], env: NodeJS.ProcessEnv): Promise<VigilConfig> {
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/** The config `vigil <args>` starts the daemon with, given its environment (args start with `run`). */
+async function configOfCommandLine(args: readonly string[], env: Record<string, string>): Promise<VigilConfig> {
   expect(args[0]).toBe('run');
-  return loadConfig((await runFlags(args.slice(1))) as Parameters<typeof loadConfig>[0], env);
+  const savedEnv = process.env;
+  const listeners = SIGNALS.map((s) => process.listeners(s));
+  process.env = { ...env };
+  try {
+    await runCommand().exitOverride().parseAsync(args.slice(1), { from: 'user' });
+  } catch (err) {
+    if (err instanceof Started) return err.config as VigilConfig;
+    throw err;
+  } finally {
+    process.env = savedEnv;
+    // run installs its signal handlers before starting the daemon: remove them again.
+    SIGNALS.forEach((s, i) => process.listeners(s).filter((l) => !listeners[i].includes(l)).forEach((l) => process.off(s, l)));
+  }
+  throw new Error(`vigil ${args.join(' ')} never reached startDaemon`);
 }
 
 interface Instruction {
@@ -101,39 +123,74 @@ function seconds(text: string): number {
   return Number(m[1]) * (unit === 'ms' ? 0.001 : unit === 'min' ? 60 : 1);
 }
 
+interface ComposeService extends Record<string, unknown> {
+  volumes?: string[];
+  environment?: Record<string, string>;
+  secrets?: string[];
+  command?: string[];
+  profiles?: string[];
+}
+const compose = parseYaml(read('deploy/compose.yaml')) as {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+  secrets: Record<string, { file: string }>;
+};
+const vigil = compose.services.vigil;
+const binds = (service: { volumes?: string[] }): { source: string; target: string }[] =>
+  (service.volumes ?? []).map((v) => v.split(':')).map(([source, target]) => ({ source, target }));
+/** The image's environment with the compose service's on top, as the container sees it. */
+const vigilEnv = (): Record<string, string> => ({ ...envOf(dockerfile()), ...vigil.environment });
+/** Where compose mounts a service's secret: /run/secrets/<name>. */
+const secretPath = (service: ComposeService, name: string): string => {
+  expect(service.secrets, `secrets of the service`).toContain(name);
+  return `/run/secrets/${name}`;
+};
+
 describe('deploy/vigil.yaml', () => {
-  it("passes the daemon's config validation once its secret file exists", () => {
-    const file = localVigilYaml();
-    const c = resolveConfig({ file: readConfigFile(file), fileName: file, env: {} });
+  const file = join(DEPLOY, 'vigil.yaml');
+
+  it("passes the daemon's config validation with the compose service's environment", () => {
+    const env = withLocalSecret(vigilEnv(), secretPath(vigil, 'mqtt_password'));
+    const c = resolveConfig({ file: readConfigFile(file), fileName: file, env });
     expect(c.broker?.url).toMatch(/^mqtts?:\/\//);
     // A persistent session needs a stable id; the password comes from a file, never the config.
     expect(c.broker?.clean).toBe(false);
     expect(c.broker?.clientId).toBeTruthy();
-    expect(c.broker?.password).toEqual({ file: expect.any(String) });
+    expect(c.broker?.username).toBeTruthy();
+    expect(c.broker?.password).toEqual({ file: env.VIGIL_BROKER_PASSWORD_FILE });
     expect(c.simulator.enabled).toBe(false);
-    expect(c.model.path).toMatch(/^\/etc\/vigil\/models\/.+\.onnx$/);
+    expect(c.log.pretty).toBe(false);
+    // Models live in the state volume's models/ by convention, next to the fine-tuned checkpoints.
+    expect(c.stateDir).toBe('/data');
+    expect(c.model.path).toMatch(/^\/data\/models\/[\w.-]+\.onnx$/);
   });
 
-  it('passes `vigil config check`', async () => {
-    const r = await runCli(['config', 'check', localVigilYaml()]);
-    expect(r.stderr).not.toMatch(/invalid configuration/);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/: ok\n/);
+  it('leaves out what the environment sets in each deployment (the environment would win anyway)', () => {
+    const raw = readConfigFile(file) as { stateDir?: unknown; http?: unknown; broker: { password?: unknown } };
+    expect(raw.stateDir).toBeUndefined();
+    expect(raw.http).toBeUndefined();
+    expect(raw.broker.password).toBeUndefined();
+  });
+
+  it('passes `vigil config check` with that environment', async () => {
+    const env = withLocalSecret(vigilEnv(), secretPath(vigil, 'mqtt_password'));
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const r = await runCli(['config', 'check', file]);
+      expect(r.stderr).not.toMatch(/invalid configuration/);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/: ok\n/);
+    } finally {
+      for (const k of Object.keys(env)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
   });
 });
 
 describe('deploy/compose.yaml', () => {
-  const compose = parseYaml(read('deploy/compose.yaml')) as {
-    services: Record<string, Record<string, unknown> & { volumes?: string[]; environment?: Record<string, string>; secrets?: string[]; command?: string[] }>;
-    volumes: Record<string, unknown>;
-    secrets: Record<string, { file: string }>;
-  };
-  const vigil = compose.services.vigil;
-  const binds = (service: { volumes?: string[] }): { source: string; target: string }[] =>
-    (service.volumes ?? []).map((v) => v.split(':')).map(([source, target]) => ({ source, target }));
-
   it('parses, and every file or directory it mounts exists (named volumes are declared)', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['mosquitto', 'vigil']);
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['mosquitto', 'vigil']));
     for (const service of Object.values(compose.services)) {
       for (const { source } of binds(service)) {
         if (source.startsWith('.')) expect(existsSync(resolve(DEPLOY, source)), `${source} (relative to deploy/)`).toBe(true);
@@ -147,35 +204,44 @@ describe('deploy/compose.yaml', () => {
   it('takes secrets from deploy/secrets/, which is made per machine and never committed', () => {
     for (const { file } of Object.values(compose.secrets)) expect(file).toMatch(/^\.\/secrets\/[\w.-]+$/);
     expect(read('deploy/secrets/.gitignore')).toMatch(/^\*$/m);
-    // vigil.yaml's password file is the secret compose mounts into the vigil service.
-    expect(vigil.secrets).toContain(SECRET_PATH.split('/').pop());
+    for (const service of Object.values(compose.services)) {
+      for (const name of service.secrets ?? []) expect(compose.secrets, `secret ${name}`).toHaveProperty(name);
+    }
   });
 
-  it('mounts the config where VIGIL_CONFIG points, the models where vigil.yaml looks, and the state volume at VIGIL_STATE_DIR', () => {
-    const env = vigil.environment!;
-    const dockerEnv = envOf(dockerfile());
-    const targets = binds(vigil).map((b) => b.target);
+  it('mounts the config where VIGIL_CONFIG points and a named volume at the state directory, which holds the model', () => {
+    const env = vigilEnv();
     expect(binds(vigil).find((b) => b.source === './vigil.yaml')?.target).toBe(env.VIGIL_CONFIG);
-    const modelPath = readConfigFile(join(DEPLOY, 'vigil.yaml')) as { model: { path: string } };
-    expect(targets).toContain(modelPath.model.path.slice(0, modelPath.model.path.lastIndexOf('/')));
-    expect(targets).toContain(env.VIGIL_STATE_DIR ?? dockerEnv.VIGIL_STATE_DIR);
+    const state = binds(vigil).find((b) => b.target === env.VIGIL_STATE_DIR);
+    expect(state, `a volume at ${env.VIGIL_STATE_DIR}`).toBeDefined();
+    expect(compose.volumes).toHaveProperty(state!.source);
+    const { model } = readConfigFile(join(DEPLOY, 'vigil.yaml')) as { model: { path: string } };
+    expect(model.path.startsWith(`${env.VIGIL_STATE_DIR}/models/`)).toBe(true);
   });
 
-  it("starts `vigil run` against vigil.yaml's broker, never the simulator or the embedded broker", async () => {
-    const env = { ...envOf(dockerfile()), ...vigil.environment, VIGIL_CONFIG: localVigilYaml() };
+  it("starts `vigil run` against vigil.yaml's broker with the secret's password, never the simulator or the embedded broker", async () => {
+    // The mounted vigil.yaml is deploy/vigil.yaml (the mounts test checks the target is VIGIL_CONFIG).
+    const env: Record<string, string> = { ...withLocalSecret(vigilEnv(), secretPath(vigil, 'mqtt_password')), VIGIL_CONFIG: join(DEPLOY, 'vigil.yaml') };
     const c = await configOfCommandLine(vigil.command!, env);
     expect(c.broker?.url).toBe('mqtt://mosquitto:1883');
+    expect(c.broker?.username).toBe('vigil');
+    expect(c.broker?.password).toEqual({ file: env.VIGIL_BROKER_PASSWORD_FILE });
     expect(c.simulator.enabled).toBe(false);
-    expect(c.stateDir).toBe('/var/lib/vigil');
+    expect(c.stateDir).toBe('/data');
     expect(c.http).toEqual({ host: '0.0.0.0', port: 9464 });
+    // The flag holds even if someone turns the simulator on in the file or the environment.
+    const forced = await configOfCommandLine(vigil.command!, { ...env, VIGIL_SIMULATOR_ENABLED: 'true' });
+    expect(forced.simulator.enabled).toBe(false);
   });
 
   it('every VIGIL_* variable it sets is a setting the daemon reads (a typo would be ignored silently)', () => {
-    for (const [name, value] of Object.entries(vigil.environment!)) {
-      if (name === 'VIGIL_CONFIG') continue; // read by `vigil run` itself
-      const { config, problems } = configFromEnv({ [name]: value });
-      expect(problems, name).toEqual([]);
-      expect(Object.keys(config), `${name} sets nothing`).not.toHaveLength(0);
+    for (const service of Object.values(compose.services)) {
+      for (const [name, value] of Object.entries(service.environment ?? {})) {
+        if (!name.startsWith('VIGIL_') || name === 'VIGIL_CONFIG') continue; // VIGIL_CONFIG: read by `vigil run` itself
+        const { config, problems } = configFromEnv({ [name]: value });
+        expect(problems, name).toEqual([]);
+        expect(Object.keys(config), `${name} sets nothing`).not.toHaveLength(0);
+      }
     }
   });
 
@@ -186,7 +252,7 @@ describe('deploy/compose.yaml', () => {
     expect(JSON.stringify(vigil.healthcheck)).toContain('/healthz');
   });
 
-  it('mosquitto keeps queued messages: persistence on, autosave explicit, per-client queue above the 1000 default', () => {
+  it('mosquitto requires a login from its password file and keeps queued messages: persistence on, autosave explicit, per-client queue above the 1000 default', () => {
     const mosquitto = compose.services.mosquitto;
     expect(binds(mosquitto).find((b) => b.source === './mosquitto/mosquitto.conf')?.target).toBe('/mosquitto/config/mosquitto.conf');
     const conf = new Map(
@@ -199,7 +265,8 @@ describe('deploy/compose.yaml', () => {
     expect(Number(conf.get('autosave_interval'))).toBeGreaterThan(0);
     expect(Number(conf.get('max_queued_messages'))).toBeGreaterThan(1000);
     expect(conf.get('allow_anonymous')).toBe('false');
-    expect(mosquitto.secrets).toContain(conf.get('password_file')!.split('/').pop());
+    const passwd = conf.get('password_file')!;
+    expect(passwd).toBe(secretPath(mosquitto, passwd.split('/').pop()!));
   });
 });
 
@@ -228,9 +295,10 @@ describe('Dockerfile', () => {
     expect(c.broker).toBeNull();
     expect(c.simulator.enabled).toBe(true);
     expect(c.model.path).toBeNull();
+    expect(c.stateDir).toBe('/data');
   });
 
-  it('its VIGIL_* defaults are settings: state in the volume, health port reachable from outside the container', () => {
+  it('its VIGIL_* defaults are settings: state in the /data volume, health port reachable from outside the container', () => {
     const env = envOf(runtime);
     for (const name of Object.keys(env).filter((n) => n.startsWith('VIGIL_'))) {
       const { config, problems } = configFromEnv({ [name]: env[name] });
@@ -238,9 +306,11 @@ describe('Dockerfile', () => {
       expect(Object.keys(config), `${name} sets nothing`).not.toHaveLength(0);
     }
     const c = resolveConfig({ env });
-    expect(c.stateDir).toBe('/var/lib/vigil');
+    expect(c.stateDir).toBe('/data');
     expect(c.http?.host).toBe('0.0.0.0');
     expect(JSON.parse(one('VOLUME'))).toEqual([c.stateDir]);
+    // models/ exists in the image, owned by the runtime user, so a fresh volume gets it.
+    expect(runtime.some((i) => i.op === 'RUN' && i.args.includes(`mkdir -p ${c.stateDir}/models`) && i.args.includes(`chown -R node:node ${c.stateDir}`))).toBe(true);
     expect(one('EXPOSE')).toBe(String(c.http?.port));
     // docker/podman stop wait 10 s before SIGKILL: the daemon's drain plus the CLI margin fit inside.
     expect(c.shutdown.deadlineMs + CLI_MARGIN_MS).toBeLessThan(10_000);
@@ -274,6 +344,7 @@ describe('deploy/systemd/vigil.service', () => {
     expect(values, key).toBeDefined();
     return values![values!.length - 1];
   };
+  const unitEnv = (): Record<string, string> => Object.fromEntries(unit.get('Environment')!.map((e) => e.split('=', 2) as [string, string]));
 
   it('runs as vigil with its state in StateDirectory, writable under ProtectSystem=strict', () => {
     expect(get('User')).toBe('vigil');
@@ -287,22 +358,28 @@ describe('deploy/systemd/vigil.service', () => {
     expect(unit.get('MemoryDenyWriteExecute') ?? []).not.toContain('yes');
   });
 
-  it('starts `vigil run` without the simulator, with VIGIL_STATE_DIR and VIGIL_CONFIG set', async () => {
-    const env = Object.fromEntries(unit.get('Environment')!.map((e) => e.split('=', 2) as [string, string]));
+  it('starts `vigil run` on vigil.yaml without the simulator, the model and state in StateDirectory, the password from its credential', async () => {
+    const env = unitEnv();
     expect(env.VIGIL_STATE_DIR).toBe('/var/lib/vigil');
     expect(env.VIGIL_CONFIG).toBe('/etc/vigil/vigil.yaml');
+    expect(env.VIGIL_MODEL_PATH.startsWith(`${env.VIGIL_STATE_DIR}/models/`)).toBe(true);
+    // LoadCredential=NAME:SOURCE puts the file at /run/credentials/<unit>/NAME.
+    const credential = get('LoadCredential').split(':')[0];
     const [node, cli, ...args] = get('ExecStart').split(/\s+/);
     expect(node).toMatch(/^\/.*\/node$/);
     expect(cli).toMatch(/\/dist\/agent\/cli\.js$/);
-    const c = await configOfCommandLine(args, { ...env, VIGIL_CONFIG: localVigilYaml() });
+    const local = withLocalSecret({ ...env, VIGIL_CONFIG: join(DEPLOY, 'vigil.yaml') }, `/run/credentials/vigil.service/${credential}`);
+    const c = await configOfCommandLine(args, local);
     expect(c.simulator.enabled).toBe(false);
-    expect(c.broker).not.toBeNull();
+    expect(c.broker?.password).toEqual({ file: local.VIGIL_BROKER_PASSWORD_FILE });
     expect(c.stateDir).toBe('/var/lib/vigil');
+    expect(c.model.path).toBe(env.VIGIL_MODEL_PATH);
   });
 
   it('stops with SIGTERM and waits longer than the daemon drains; reloads with SIGHUP; restarts on failure', () => {
     expect(get('KillSignal')).toBe('SIGTERM');
-    expect(seconds(get('TimeoutStopSec')) * 1000).toBeGreaterThan(DEFAULT_CONFIG.shutdown.deadlineMs + CLI_MARGIN_MS);
+    const deadline = Number(unitEnv().VIGIL_SHUTDOWN_DEADLINE_MS ?? DEFAULT_CONFIG.shutdown.deadlineMs);
+    expect(seconds(get('TimeoutStopSec')) * 1000).toBeGreaterThan(deadline + CLI_MARGIN_MS);
     expect(get('ExecReload')).toMatch(/kill -HUP \$MAINPID$/);
     expect(get('Restart')).toBe('on-failure');
   });
