@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { checkDecisionPolicy } from '../../models/scoring/decision-policy.js';
 import { resolveMqttLinkConfig } from '../mqtt/mqtt-link-config.js';
+import { createPartition } from '../source/partition.js';
 import { createTopicMap } from '../source/topic-map.js';
 import { DEFAULT_CONFIG, SCORING_MODES, type VigilConfig } from './types.js';
 
@@ -28,6 +29,7 @@ const OPAQUE = new Set(['broker', 'alertBroker', 'decision', 'simulator.faults']
 /** Fields whose default is null but which take these kinds of value. */
 const NULLABLE: Record<string, 'string' | 'string[]' | 'number' | 'object'> = {
   broker: 'object', alertBroker: 'object', http: 'object', 'topics.deadLetters': 'string', 'topics.ack': 'string',
+  partition: 'object', 'partition.index': 'number', 'partition.count': 'number',
   'model.path': 'string', 'model.publicKeyFile': 'string', 'model.channels': 'string[]', 'model.role': 'string',
   'model.windowSize': 'number', 'model.name': 'string',
 };
@@ -75,6 +77,10 @@ function leaves(): Map<string, unknown> {
   }
   out.set('broker.protocolVersion', 4);
   out.set('broker.clean', true);
+  // VIGIL_PARTITION_INDEX / _COUNT: one image, the index from the instance (systemd %i, a pod index).
+  out.delete('partition');
+  out.set('partition.index', null);
+  out.set('partition.count', null);
   return out;
 }
 
@@ -212,6 +218,7 @@ function checkValues(c: VigilConfig, env: NodeJS.ProcessEnv, problems: string[])
     problems.push(`topics.sensors: ${(err as Error).message}`);
   }
   need(c.topics.sensors.length > 0, 'topics.sensors must list at least one topic pattern, e.g. plant/+machine/+channel');
+  if (c.partition !== null) checkPartition(c, need);
   for (const t of ['alerts', 'state'] as const) need(/\{machine\}/.test(c.topics[t]) && !/[+#]/.test(c.topics[t]), `topics.${t} must contain {machine} and no wildcards, got '${c.topics[t]}'`);
   need(count(c.payload.maxBytes), `payload.maxBytes must be a positive integer, got ${c.payload.maxBytes}`);
   need(positive(c.sampling.periodMs), `sampling.periodMs must be > 0 (milliseconds between samples), got ${c.sampling.periodMs}`);
@@ -243,6 +250,18 @@ function checkValues(c: VigilConfig, env: NodeJS.ProcessEnv, problems: string[])
   if (c.model.requireSignature) need(c.model.publicKeyFile !== null, 'model.requireSignature is true but model.publicKeyFile is not set: give the fleet public key (vigil keygen makes one)');
   if (c.model.path === null) need(c.simulator.enabled, 'model.path is not set and the simulator is off: give a model file (vigil train makes one), or enable the simulator to train a starter model');
   need(['lstm-forecaster', 'dense-ae', 'lstm-ae', 'conv-ae'].includes(c.model.starter.architecture), `model.starter.architecture must be lstm-forecaster, dense-ae, lstm-ae or conv-ae, got '${c.model.starter.architecture}'`);
+}
+
+function checkPartition(c: VigilConfig, need: (ok: boolean, msg: string) => void): void {
+  const extra = Object.keys(c.partition!).filter((k) => k !== 'index' && k !== 'count');
+  need(extra.length === 0, `partition.${extra[0]} is not a setting; partition takes index and count, e.g. { index: 0, count: 3 }`);
+  try {
+    createPartition(c.partition!);
+  } catch (err) {
+    need(false, (err as Error).message);
+  }
+  need(c.broker !== null, 'partition is set but broker is not: agents split a plant through the broker they share; set broker.url (an embedded broker serves one agent)');
+  need(!c.topics.sensors.some((p) => p.startsWith('$share/')), 'partition and a $share/ pattern in topics.sensors both divide the machines between agents: use one of them');
 }
 
 export interface ResolveInput {

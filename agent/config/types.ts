@@ -21,6 +21,12 @@ export interface VigilConfig {
   readonly embeddedBroker: { readonly host: string; readonly port: number };
   /** Where alerts go; null: the sensor broker. */
   readonly alertBroker: MqttLinkConfig | null;
+  /**
+   * This agent's share of the machines when several agents subscribe to the same sensor topics:
+   * it keeps machine m exactly when FNV-1a-32(m) mod count === index (agent/source/partition.ts),
+   * and skips the others' messages before any per-machine state. null: every machine it receives.
+   */
+  readonly partition: { readonly index: number; readonly count: number } | null;
   readonly simulator: {
     /** Default: on exactly when the broker is embedded. */
     readonly enabled: boolean;
@@ -100,6 +106,7 @@ export const DEFAULT_CONFIG: VigilConfig = {
   broker: null,
   embeddedBroker: { host: '127.0.0.1', port: 1883 },
   alertBroker: null,
+  partition: null,
   simulator: {
     enabled: true,
     machines: 3,
