@@ -22,7 +22,8 @@ import { startAlertDelivery, type AlertDelivery } from './sink/alert-delivery.js
 import { createAlertSink } from './sink/alert-sink.js';
 import { openDeciderStore } from './sink/decider-store.js';
 import { openOutbox, type Outbox } from './sink/outbox.js';
-import { mqttSource } from './source/mqtt-source.js';
+import { createSourceCounters, mqttSource } from './source/mqtt-source.js';
+import { createPartition } from './source/partition.js';
 import { runSimulator, type SimulatorRun } from './source/simulator.js';
 import { createTopicMap } from './source/topic-map.js';
 import { createAlertCounters } from './stages/to-alerts.js';
@@ -149,6 +150,9 @@ export async function startDaemon({ config: initialConfig, logger, clock = syste
     const alertCounters = createAlertCounters();
     const channels = detector.meta.channels;
     const topicMap = createTopicMap(config.topics.sensors);
+    const sourceCounters = createSourceCounters();
+    const split = topicMap.shared.filter((s) => s.machineSpansTopics).map((s) => s.pattern);
+    if (split.length) log.warn({ patterns: split }, "shared subscription on a pattern where one machine publishes on several topics: the broker will split each machine's messages across the group's agents, breaking its windows (see deploy/SCALE-OUT.md)");
     const stopIntake = new Subject<void>();
     let shed = 0;
     let received = 0;
@@ -173,7 +177,8 @@ export async function startDaemon({ config: initialConfig, logger, clock = syste
       logger: logger.child({ stage: 'delivery' }),
     });
     closers.push(async () => delivery.stop());
-    const messages = mqttSource(sensorLink, topicMap).pipe(
+    const partition = config.partition && createPartition(config.partition);
+    const messages = mqttSource(sensorLink, topicMap, { partition, counters: sourceCounters }).pipe(
       filter((m) => {
         received++;
         return m.topic !== ack;
@@ -258,7 +263,7 @@ export async function startDaemon({ config: initialConfig, logger, clock = syste
         },
         complete: () => drained(),
       });
-    log.info({ model: detector.meta.name, version: detector.meta.version, channels, windowSize: detector.meta.windowSize, patterns: config.topics.sensors }, 'pipeline running');
+    log.info({ model: detector.meta.name, version: detector.meta.version, channels, windowSize: detector.meta.windowSize, patterns: config.topics.sensors, partition: config.partition }, 'pipeline running');
 
     // The simulated plant, publishing through the broker like real sensors.
     let simulator: SimulatorRun | null = null;
@@ -280,9 +285,11 @@ export async function startDaemon({ config: initialConfig, logger, clock = syste
 
     // The stages count in plain objects (no registry lookups on the hot path); the registry
     // catches up once a second.
-    const synced = { received: 0, accepted: 0, samples: 0 };
+    const synced = { received: 0, accepted: 0, samples: 0, notOwned: 0 };
     const syncCounters = (): void => {
       metrics.messagesIn.inc({ source: 'mqtt' }, received - synced.received);
+      metrics.notOwnedMessages.inc(sourceCounters.notOwned - synced.notOwned);
+      synced.notOwned = sourceCounters.notOwned;
       metrics.readings.inc(readingCounters.accepted - synced.accepted);
       metrics.samples.inc(sampleCounters.samples - synced.samples);
       synced.received = received;
@@ -327,7 +334,7 @@ export async function startDaemon({ config: initialConfig, logger, clock = syste
         return detector;
       },
       readiness,
-      counters: () => ({ readings: readingCounters, samples: sampleCounters, windows: windowCounters, scores: streaming ? streamCounters : scoreCounters, alerts: alertCounters, shed, outbox: outbox.stats, delivery: delivery.stats, learner: learner?.stats }),
+      counters: () => ({ notOwned: sourceCounters.notOwned, readings: readingCounters, samples: sampleCounters, windows: windowCounters, scores: streaming ? streamCounters : scoreCounters, alerts: alertCounters, shed, outbox: outbox.stats, delivery: delivery.stats, learner: learner?.stats }),
       async reload(next = config) {
         const live = new Set(['model', 'log']);
         const restartNeeded = (Object.keys(next) as (keyof VigilConfig)[]).filter((k) => !live.has(k) && JSON.stringify(next[k]) !== JSON.stringify(config[k]));

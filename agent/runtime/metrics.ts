@@ -59,6 +59,8 @@ export interface VigilMetrics {
   readonly outboxDrops: Counter<'kind'>;
   readonly mqttReconnects: Counter<'link'>;
   readonly shedMessages: Counter;
+  /** Sensor messages skipped because another agent of the partition owns their machine. */
+  readonly notOwnedMessages: Counter;
   readonly trackedMachines: Gauge;
   readonly modelInfo: Gauge<'name' | 'version'>;
   readonly modelAge: Gauge<'model'>;
@@ -112,6 +114,7 @@ export function createMetrics(options: MetricsOptions = {}): VigilMetrics {
     name: 'vigil_mqtt_reconnects_total', help: 'MQTT reconnections, by link (source, sink).', labelNames: ['link'] as const, registers,
   });
   const shedMessages = new Counter({ name: 'vigil_shed_messages_total', help: 'Messages shed under overload.', registers });
+  const notOwnedMessages = new Counter({ name: 'vigil_messages_not_owned_total', help: 'Sensor messages skipped because another agent of the partition owns their machine.', registers });
   const trackedMachines = new Gauge({ name: 'vigil_tracked_machines', help: 'Machines with live state in the pipeline.', registers });
   const modelInfo = new Gauge({
     name: 'vigil_model_info', help: 'The loaded model: always 1, labelled with name and version.',
@@ -138,7 +141,7 @@ export function createMetrics(options: MetricsOptions = {}): VigilMetrics {
     registry,
     contentType: registry.contentType,
     messagesIn, deadLetters, readings, samples, windowsScored, alerts, inferenceLatency,
-    outboxDepth, outboxBytes, outboxDrops, mqttReconnects, shedMessages, trackedMachines,
+    outboxDepth, outboxBytes, outboxDrops, mqttReconnects, shedMessages, notOwnedMessages, trackedMachines,
     modelInfo, modelAge, trainingSteps, trainingLoss,
     setModel(name, version, at) {
       if (!Number.isFinite(at)) throw new RangeError(`setModel: trainedAt must be ms since the epoch, got ${at} for model ${name}`);
