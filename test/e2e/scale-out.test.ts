@@ -12,7 +12,9 @@
 //                    a fault in each partition reaches the central broker, as does every machine's state;
 //   topic partition  two agents, plant/line-1/+machine/+channel and plant/line-2/...: each receives
 //                    only its line (no message of the other line reaches it at all), decides
-//                    exactly its line's machines, and both lines' alerts arrive centrally.
+//                    exactly its line's machines, and both lines' alerts arrive centrally;
+//   $share/ warning  an agent started with a shared subscription on a per-channel pattern warns
+//                    that the broker would split each machine's channels; per-machine, it does not.
 // One model file (the starter model, trained once in beforeAll) serves every agent.
 
 import { readdirSync, readFileSync } from 'node:fs';
@@ -241,5 +243,15 @@ describe.skipIf(skip)('scale-out: agents sharing one plant broker, alerts to a c
       for (const id of storedAlertMachines(a)) expect(lines[i].ids).toContain(id);
       expect(errorLines(a)).toEqual([]);
     }
+  }, E2E_TIMEOUT_MS);
+
+  it('warns at start when a shared subscription would split machines (per-channel topics), not when it cannot', async () => {
+    const perChannel = await startAgent('shared-per-channel', { topics: { sensors: ['$share/vigil/plant/+machine/+channel'] } });
+    const perMachine = await startAgent('shared-per-machine', { topics: { sensors: ['$share/vigil-m/plant/+machine'] } });
+    const warning = (a: Agent) => a.log.filter((l) => l.level === 40 && String(l.msg).startsWith('shared subscription on a pattern where one machine publishes on several topics'));
+    expect(warning(perChannel).map((l) => l.patterns)).toEqual([['$share/vigil/plant/+machine/+channel']]);
+    expect(String(warning(perChannel)[0].msg)).toMatch(/split each machine's messages across the group's agents/);
+    expect(warning(perMachine)).toEqual([]);
+    await stopAll();
   }, E2E_TIMEOUT_MS);
 });
