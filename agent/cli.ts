@@ -14,6 +14,7 @@ import { keygenCommand } from './commands/keygen.js';
 import { predictCommand } from './commands/predict.js';
 import { configCommand, runCommand } from './commands/run.js';
 import { signCommand } from './commands/sign.js';
+import { simulateCommand } from './commands/simulate.js';
 import { trainCommand } from './commands/train.js';
 
 const COMMANDS: readonly (() => Command)[] = [
@@ -25,6 +26,7 @@ const COMMANDS: readonly (() => Command)[] = [
   exportCommand,
   signCommand,
   keygenCommand,
+  simulateCommand,
 ];
 
 /** The package version, from the nearest package.json above this file (agent/ in source, dist/agent/ built). */

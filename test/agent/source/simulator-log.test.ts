@@ -111,6 +111,16 @@ describe('writeSimulationLog', () => {
     expect(csv.series).toEqual(jsonl.series);
   });
 
+  // Known gap: the CSV readers' default label columns (replay-csv.ts: anomaly, changepoint, label,
+  // is_anomaly), which `vigil train` uses, do not include 'fault' and 'drift' yet: 'drift' becomes a
+  // sixth channel and faulted rows are skipped as non-numeric. Drop `.fails` once they do.
+  it.fails('CSV with the default label columns (what vigil train reads): the five channels only', async () => {
+    const path = join(dir, 'defaults.csv');
+    await writeSimulationLog(config, path);
+    const csv = await loadLogSamples(path);
+    expect(csv.channels).toEqual([...CHANNELS]);
+  });
+
   it('same config, same bytes', async () => {
     const [a, b] = [join(dir, 'a.jsonl'), join(dir, 'b.jsonl')];
     await writeSimulationLog(config, a);
