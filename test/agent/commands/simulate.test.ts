@@ -5,7 +5,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { Aedes } from 'aedes';
 import { CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateCommand } from '../../../agent/commands/simulate.js';
@@ -95,6 +97,40 @@ describe.concurrent('vigil simulate: publish', () => {
     const ts = [...new Set(payloads.map((p) => p.ts))];
     expect(ts[1] - ts[0]).toBe(1000);
     expect(ts.at(-1)!).toBeLessThan(Date.now() - 50 * 86_400_000);
+  });
+
+  it('logs in with --username and a password from VIGIL_SIMULATE_PASSWORD or --password-file; without one the broker refuses it', async () => {
+    const logins: string[] = [];
+    let published = 0;
+    const aedes = await Aedes.createBroker({
+      authenticate: (_client, username, password, done) => {
+        logins.push(`${username}:${password?.toString()}`);
+        done(null, username === 'sim' && password?.toString() === 's3cret');
+      },
+    });
+    aedes.on('publish', (packet, client) => void (client && packet.topic.startsWith('auth/') && published++));
+    const server = createServer((socket) => aedes.handle(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const secret = join(dir, 'password');
+    writeFileSync(secret, 's3cret\n');
+    try {
+      const args = ['simulate', '--broker', url, '--machines', '1', '--interval-ms', '100', '--duration-seconds', '0.5', '--topic-prefix', 'auth', '--connect-timeout-seconds', '5'];
+      const [fromEnv, fromFile, none] = await Promise.all([
+        vigil([...args, '--username', 'sim'], { VIGIL_SIMULATE_PASSWORD: 's3cret' }).exited,
+        vigil([...args, '--username', 'sim', '--password-file', secret]).exited,
+        runCli([...args.slice(0, -1), '1', '--username', 'sim']),
+      ]);
+      expect([fromEnv, fromFile]).toEqual([{ code: 0, signal: null }, { code: 0, signal: null }]);
+      expect(published).toBe(2 * 5 * 5);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toMatch(/no connection to mqtt:\/\/127\.0\.0\.1:\d+ within 1000 ms \(last error: .*(Not authorized|Bad username or password).*\)/i);
+      expect(none.stderr).not.toContain('s3cret');
+      expect(logins.filter((l) => l === 'sim:s3cret')).toHaveLength(2);
+    } finally {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      server.close();
+    }
   });
 
   it('gives up with exit 1 when no broker answers, naming it', async () => {
