@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './commands/errors.js';
+import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
 import { inspectCommand } from './commands/inspect.js';
 import { keygenCommand } from './commands/keygen.js';
@@ -18,6 +19,7 @@ import { simulateCommand } from './commands/simulate.js';
 import { trainCommand } from './commands/train.js';
 
 const COMMANDS: readonly (() => Command)[] = [
+  demoCommand,
   runCommand,
   configCommand,
   trainCommand,
