@@ -12,7 +12,8 @@
 // Times without a zone are UTC. A file without a machine column is one machine, named after the file.
 // Splitting: each machine's samples, in time order, are cut into separate series
 //   at a time gap wider than maxGapMs (default gapFactor × the machine's median sampling interval),
-//   and around rows labelled anomalous (any label ≠ 0): the detector learns normal behaviour only.
+//   and around rows labelled anomalous (any label ≠ 0 but drift, which is benign: a slow change a
+//   detector should tolerate belongs in its training data): the detector learns normal behaviour only.
 // Rows that cannot be used are counted by reason and skipped, never thrown: unreadable time,
 // a non-numeric or NaN value, a missing channel, a wrong column count, bad JSON. Only a file that
 // cannot be read at all (missing, no usable header, an unknown --channels name) throws.
@@ -217,10 +218,13 @@ function csvRows(options: LogSamplesOptions, fileMachine: string): (text: string
     if (r.kind === 'skip') return r;
     if (r.kind === 'bad') return { kind: 'bad', reason: r.reason as SkipReason, detail: r.detail };
     if (r.kind !== 'row') return { kind: 'skip' };
-    const anomalous = r.labels !== undefined && Object.values(r.labels).some((v) => v !== 0);
+    const anomalous = r.labels !== undefined && Object.entries(r.labels).some(([k, v]) => v !== 0 && !BENIGN_LABELS.has(k.toLowerCase()));
     return { kind: 'row', machine: r.machineId, time: r.time, values: r.values, anomalous };
   };
 }
+
+/** Labels that are not anomalies: rows carrying them stay in the training data. */
+const BENIGN_LABELS: ReadonlySet<string> = new Set(['drift']);
 
 function mostUsed(header: string): string {
   const counts: [string, number][] = [',', ';', '\t'].map((s) => [s, header.split(s).length - 1]);
@@ -250,12 +254,12 @@ function jsonlRow(text: string, fileMachine: string, labelNames: ReadonlySet<str
   let anomalous = false;
   for (const [k, v] of Object.entries(line.values)) {
     if (labelNames.has(k.toLowerCase())) {
-      anomalous ||= typeof v === 'number' && v !== 0;
+      anomalous ||= typeof v === 'number' && v !== 0 && !BENIGN_LABELS.has(k.toLowerCase());
       continue;
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) return { kind: 'bad', reason: 'non-numeric', detail: `values.${k} is ${JSON.stringify(v)}` };
     values[topicSafe(k)] = v;
   }
-  if (isObject(line.labels)) anomalous ||= Object.values(line.labels).some((v) => typeof v === 'number' && v !== 0);
+  if (isObject(line.labels)) anomalous ||= Object.entries(line.labels).some(([k, v]) => typeof v === 'number' && v !== 0 && !BENIGN_LABELS.has(k.toLowerCase()));
   return { kind: 'row', machine, time, values, anomalous };
 }

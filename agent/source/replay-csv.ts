@@ -2,7 +2,7 @@
 //   separator   ',' ';' or tab; by default whichever of them the header uses most
 //   time        the timestampColumn, else the first of timestamp/datetime/time/ts/date, else column 1
 //   machine     the machineIdColumn's cell, else the fixed machineId
-//   labels      label columns (default anomaly, changepoint, label, is_anomaly) are not channels;
+//   labels      label columns (default anomaly, changepoint, label, is_anomaly, fault, drift) are not channels;
 //               their numbers travel with the row for evaluation
 //   channels    every other column (or only `channels`), named topicSafe(header)
 // Double-quoted fields ("a;b", "say ""hi""") are understood; a quoted field cannot span lines.
@@ -25,7 +25,7 @@ export interface CsvReplayOptions {
   readonly channels?: readonly string[];
 }
 
-export const DEFAULT_LABEL_COLUMNS: readonly string[] = ['anomaly', 'changepoint', 'label', 'is_anomaly'];
+export const DEFAULT_LABEL_COLUMNS: readonly string[] = ['anomaly', 'changepoint', 'label', 'is_anomaly', 'fault', 'drift'];
 const TIME_COLUMNS = ['timestamp', 'datetime', 'time', 'ts', 'date'];
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 

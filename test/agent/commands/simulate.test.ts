@@ -147,7 +147,7 @@ describe.concurrent('vigil simulate: publish', () => {
 });
 
 describe.concurrent('vigil simulate: log', () => {
-  it('writes a labelled JSONL log that vigil train reads: the five channels, faulted and drifting rows left out', async () => {
+  it('writes a labelled JSONL log that vigil train reads: the five channels, faulted rows left out, drifting ones kept', async () => {
     const log = join(dir, 'plant.jsonl');
     const r = await runCli(['simulate', '--out', log, '--hours', '2', '--interval-ms', '10000', '--machines', '2', '--fault', 'pump-02:cavitation@1h', '--drift', 'pump-01:load@90m+10m']);
     expect(r.code).toBe(0);
@@ -155,8 +155,8 @@ describe.concurrent('vigil simulate: log', () => {
     expect(readFileSync(log, 'utf8').split('\n')[0]).toMatch(/^\{"topic":"plant\/pump-01","ts":1704067200000,"machine":"pump-01","values":\{"vibration":[\d.]+,"current":/);
     const t = await runCli(['train', '--data', log, '--model', 'dense-ae', '--window', '8', '--epochs', '1', '--out', join(dir, 'm.onnx')]);
     expect(t.code).toBe(0);
-    expect(t.stderr).toMatch(/left out 540 rows labelled anomalous/);
-    expect(t.stdout).toMatch(/900 samples in \d+ series \(2 machines\), 5 channels: vibration, current, temperature, pressure, flow/);
+    expect(t.stderr).toMatch(/left out 360 rows labelled anomalous/);
+    expect(t.stdout).toMatch(/1080 samples in \d+ series \(2 machines\), 5 channels: vibration, current, temperature, pressure, flow/);
   });
 
   it('--samples counts per machine; the CSV has the label columns', async () => {

@@ -96,14 +96,14 @@ describe('writeSimulationLog', () => {
     expect(messages.filter((m) => m.topic === 'plant/pump-01/flow')).toHaveLength(count((s) => s.machineId === 'pump-01' && 'flow' in s.values));
   });
 
-  it('training data: the five channels only; rows labelled anomaly or drift are left out', async () => {
+  it('training data: the five channels only; faulted rows are left out, drifting ones (benign) kept', async () => {
     const path = join(dir, 'train.jsonl');
     await writeSimulationLog(config, path);
     const jsonl = await loadLogSamples(path);
     expect(jsonl.channels).toEqual([...CHANNELS]);
     expect(jsonl.machines).toEqual(['pump-01', 'pump-02']);
-    expect(jsonl.labelled).toBe(count((s) => s.faults.length > 0 || s.drifts.length > 0));
-    expect(jsonl.used).toBe(count((s) => s.faults.length === 0 && s.drifts.length === 0));
+    expect(jsonl.labelled).toBe(count((s) => s.faults.length > 0));
+    expect(jsonl.used).toBe(count((s) => s.faults.length === 0));
     const csvPath = join(dir, 'train.csv');
     await writeSimulationLog(config, csvPath);
     const csv = await loadLogSamples(csvPath, { labelColumns: SIMULATION_CSV_REPLAY.labelColumns });
@@ -111,10 +111,9 @@ describe('writeSimulationLog', () => {
     expect(csv.series).toEqual(jsonl.series);
   });
 
-  // Known gap: the CSV readers' default label columns (replay-csv.ts: anomaly, changepoint, label,
-  // is_anomaly), which `vigil train` uses, do not include 'fault' and 'drift' yet: 'drift' becomes a
-  // sixth channel and faulted rows are skipped as non-numeric. Drop `.fails` once they do.
-  it.fails('CSV with the default label columns (what vigil train reads): the five channels only', async () => {
+  // The CSV readers' default label columns (replay-csv.ts), which `vigil train` uses, include the
+  // simulator's 'fault' and 'drift', so a simulated log trains on the five channels with no options.
+  it('CSV with the default label columns (what vigil train reads): the five channels only', async () => {
     const path = join(dir, 'defaults.csv');
     await writeSimulationLog(config, path);
     const csv = await loadLogSamples(path);
