@@ -138,7 +138,7 @@ async function runDemo(flags: DemoFlags): Promise<never> {
   const healthy = machines.filter((m) => !faults.some((f) => f.machineId === m));
   const at = (ms: number): string => `~${clock(ms)}`;
   const judgedAfterMs = (serving.detector.meta.windowSize + DEFAULT_DECISION_POLICY.warmupWindows) * tickMs;
-  const story = faults.map((f) => `${faultStory(f)} at ${at(f.onsetAfterMs)}`);
+  const story = faults.map((f) => `${faultStory(f)} at ${at(f.onsetAfterMs)}${f.durationMs !== undefined ? ` until ${at(f.onsetAfterMs + f.durationMs)}` : ''}`);
   print(bold(style, 'Running'));
   print(`  sensors  ${machines.length} pumps publish ${CHANNELS.join(', ')} every ${secs(tickMs)} to plant/<pump>/<channel>`);
   const taken = (wanted: number, got: string | number): string => (wanted !== 0 && String(got) !== String(wanted) ? ` (port ${wanted} was taken)` : '');

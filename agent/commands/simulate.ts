@@ -51,6 +51,7 @@ Fault and drift specs (repeat --fault / --drift for more):
   --drift ${DRIFT_SPEC_GRAMMAR}
   machine   pump-01, pump-02 ... (as many as --machines), or * for every machine
   onset     time after the start: 0, 500ms, 90s, 5m, 2h, 1.5d;  +ramp: time to the full effect
+  ~duration how long a fault lasts (a repair ends it; default: it never ends), e.g. @10m+1m~30m
   faults    bearing-wear (vibration, then temperature, rise; ramp default 2d)  cavitation (pressure
             drops, flow noisy, vibration bursts; 10m)  overheating (temperature; 30m)
             sensor-stuck / sensor-spike / sensor-dropout (one channel, default vibration)

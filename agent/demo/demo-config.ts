@@ -1,6 +1,7 @@
 // The configuration `vigil demo` runs: `vigil run`'s no-config product (embedded broker, simulated
 // pumps, starter model) with a plant whose faults show within a couple of minutes:
-//   pump-03  cavitation from tick 75 (pressure and flow drop within 20 ticks): raised ~1.5 min in
+//   pump-03  cavitation from tick 75 to tick 135 (pressure and flow drop within 20 ticks): raised
+//            ~1.5 min in, cleared about a minute after the cavitation stops
 //   pump-02  bearing wear from tick 100, ramping over 150 ticks (slow start, then faster): raised a
 //            minute or so later, escalating to critical
 //   others   healthy
@@ -28,8 +29,9 @@ export interface DemoSettings {
 }
 
 /** The demo's faults, in ticks after the start. */
-const SCENARIO: readonly (Omit<FaultSpec, 'onsetAfterMs' | 'rampMs'> & { onsetTick: number; rampTicks: number })[] = [
-  { machineId: 'pump-03', kind: 'cavitation', onsetTick: 75, rampTicks: 20 },
+const SCENARIO: readonly (Omit<FaultSpec, 'onsetAfterMs' | 'rampMs' | 'durationMs'> & { onsetTick: number; rampTicks: number; durationTicks?: number })[] = [
+  // Cavitation that ends (a valve reopened) after 60 ticks, so the demo shows an alert cleared too.
+  { machineId: 'pump-03', kind: 'cavitation', onsetTick: 75, rampTicks: 20, durationTicks: 60 },
   { machineId: 'pump-02', kind: 'bearing-wear', onsetTick: 100, rampTicks: 150 },
 ];
 
@@ -48,11 +50,12 @@ export function machineIds(machines: number): string[] {
 /** The scenario's faults on the machines that exist (`--machines 1` has none). */
 export function demoFaults(machines: number, tickMs: number): FaultSpec[] {
   const ids = new Set(machineIds(machines));
-  return SCENARIO.filter((f) => ids.has(f.machineId)).map(({ machineId, kind, onsetTick, rampTicks }) => ({
+  return SCENARIO.filter((f) => ids.has(f.machineId)).map(({ machineId, kind, onsetTick, rampTicks, durationTicks }) => ({
     machineId,
     kind,
     onsetAfterMs: onsetTick * tickMs,
     rampMs: rampTicks * tickMs,
+    ...(durationTicks !== undefined ? { durationMs: durationTicks * tickMs } : {}),
   }));
 }
 

@@ -48,6 +48,8 @@ export const LEVEL_SHIFT_RANGE: readonly [number, number] = [-0.9, 10];
  *  sensor-dropout the channel is missing on severity·100 % of samples (no message, no key)
  *  level-shift    the channel's level steps by magnitude·severity (relative, signed: 0.25 = 25 % higher,
  *                 -0.3 = 30 % lower; default 0.25) and stays there: a sensor re-mounted, a process change
+ *  `durationMs`, when given, ends the fault (a repair, a valve reopened): from onset + durationMs the
+ *  machine is healthy again and the labels say so. Without it a fault lasts forever.
  *  `rampMs` is the time to full severity for bearing-wear (default 2 days), cavitation (10 min),
  *  overheating (30 min) and level-shift (default 0: a step). Sensor faults and level-shift act on
  *  `channel` (default 'vibration'). */
@@ -57,6 +59,8 @@ export interface FaultSpec {
   readonly onsetAfterMs: number;
   readonly severity?: number;
   readonly rampMs?: number;
+  /** How long the fault lasts from its onset (default: forever). */
+  readonly durationMs?: number;
   readonly channel?: Channel;
   /** level-shift only: the relative step, LEVEL_SHIFT_RANGE. */
   readonly magnitude?: number;
@@ -88,6 +92,7 @@ export interface SimulatedMachine {
 interface ActiveFault {
   readonly spec: FaultSpec;
   readonly onset: number;
+  readonly end: number;
   readonly severity: number;
   readonly rampMs: number;
   readonly channel: Channel;
@@ -140,6 +145,7 @@ export function createSimulatedMachine(
   const active: ActiveFault[] = faults.map((spec, k) => ({
     spec,
     onset: start + spec.onsetAfterMs,
+    end: start + spec.onsetAfterMs + (spec.durationMs ?? Infinity),
     severity: spec.severity ?? 1,
     rampMs: spec.rampMs ?? DEFAULT_RAMP_MS[spec.kind],
     channel: spec.channel ?? 'vibration',
@@ -147,6 +153,8 @@ export function createSimulatedMachine(
     rng: createRng(subSeed(seed, 0xfa017, k)),
     stuckValue: undefined,
   }));
+  /** Whether a fault acts at time t: from its onset until its end (if it has one). */
+  const inEffect = (f: ActiveFault, t: number): boolean => t >= f.onset && t < f.end;
   /** How far along the ramp a fault is, 0 at onset to 1 at full severity. */
   const ramped = (f: ActiveFault, t: number): number => (f.rampMs <= 0 ? 1 : Math.min(1, (t - f.onset) / f.rampMs));
   const driftAt = createDrifts(drifts, start);
@@ -172,7 +180,7 @@ export function createSimulatedMachine(
       let flowNoise = 0.01;
       const faultsNow: FaultKind[] = [];
       for (const f of active) {
-        if (t < f.onset) continue;
+        if (!inEffect(f, t)) continue;
         faultsNow.push(f.spec.kind);
         const r = ramped(f, t);
         const p = f.severity * r;
@@ -216,13 +224,16 @@ export function createSimulatedMachine(
 
       // Level shifts and calibration drift scale a reading; then the sensor faults act on it.
       for (const f of active) {
-        if (f.spec.kind === 'level-shift' && t >= f.onset) measured[f.channel] *= 1 + f.magnitude * f.severity * ramped(f, t);
+        if (f.spec.kind === 'level-shift' && inEffect(f, t)) measured[f.channel] *= 1 + f.magnitude * f.severity * ramped(f, t);
       }
       for (const ch in drift.gain) measured[ch as Channel] *= drift.gain[ch as Channel] as number;
       const values: Partial<Record<Channel, number>> = {};
       for (const ch of CHANNELS) values[ch] = round(ch, measured[ch]);
       for (const f of active) {
-        if (t < f.onset) continue;
+        if (!inEffect(f, t)) {
+          if (t >= f.end) f.stuckValue = undefined; // repaired: a later stuck fault would stick afresh
+          continue;
+        }
         const ch = f.channel;
         switch (f.spec.kind) {
           case 'sensor-stuck':

@@ -14,7 +14,7 @@
 import { CHANNELS, FAULT_KINDS, LEVEL_SHIFT_RANGE, type Channel, type FaultKind, type FaultSpec } from './simulated-machine.js';
 import { DRIFT_DEFAULTS, DRIFT_KINDS, type DriftKind, type DriftSpec } from './simulated-drift.js';
 
-export const FAULT_SPEC_GRAMMAR = 'machine:kind@onset[+ramp][:severity][:channel]';
+export const FAULT_SPEC_GRAMMAR = 'machine:kind@onset[+ramp][~duration][:severity][:channel]';
 export const DRIFT_SPEC_GRAMMAR = 'machine:kind@onset[+ramp][:magnitude][:channel]';
 
 export class SpecError extends Error {
@@ -41,6 +41,7 @@ interface Parts {
   readonly kind: string;
   readonly onsetAfterMs: number;
   readonly rampMs: number | undefined;
+  readonly durationMs: number | undefined;
   readonly number: number | undefined;
   readonly channel: Channel | undefined;
 }
@@ -61,7 +62,12 @@ function parseParts(text: string, what: 'fault' | 'drift', machineIds: readonly 
   if (at < 0) fail(`no onset: add '@' and a time after the start, like @0 or @10m`);
   const kind = head.slice(0, at);
   if (!kinds.includes(kind)) fail(`unknown ${what} kind '${kind}'; the kinds are ${kinds.join(', ')}`);
-  const [onsetText, rampText, ...more] = head.slice(at + 1).split('+');
+  const [timing, durationText, ...tooMany] = head.slice(at + 1).split('~');
+  if (tooMany.length > 0) fail(`one '~duration' at most`);
+  const durationMs = durationText === undefined ? undefined : parseDuration(durationText);
+  if (durationText !== undefined && !(durationMs !== undefined && durationMs > 0)) fail(`duration '${durationText}' is not a positive duration; write e.g. 90s, 5m or 2h`);
+  if (durationText !== undefined && what === 'drift') fail(`drifts do not end; drop '~${durationText}'`);
+  const [onsetText, rampText, ...more] = timing.split('+');
   if (more.length > 0) fail(`one '+ramp' at most`);
   const onsetAfterMs = parseDuration(onsetText);
   if (onsetAfterMs === undefined) fail(`onset '${onsetText}' is not a duration; write e.g. 0, 90s, 5m, 2h or 1d`);
@@ -80,7 +86,7 @@ function parseParts(text: string, what: 'fault' | 'drift', machineIds: readonly 
       fail(`'${x}' is neither a number nor a channel (${CHANNELS.join(', ')})`);
     }
   }
-  return { machines: machine === '*' ? machineIds : [machine], kind, onsetAfterMs: onsetAfterMs as number, rampMs, number, channel };
+  return { machines: machine === '*' ? machineIds : [machine], kind, onsetAfterMs: onsetAfterMs as number, rampMs, durationMs, number, channel };
 }
 
 /** One --fault spec → one FaultSpec per machine it names. Throws SpecError. */
@@ -105,6 +111,7 @@ export function parseFaultSpec(text: string, machineIds: readonly string[]): Fau
   return p.machines.map((machineId) => ({
     machineId, kind, onsetAfterMs: p.onsetAfterMs,
     ...(p.rampMs !== undefined ? { rampMs: p.rampMs } : {}),
+    ...(p.durationMs !== undefined ? { durationMs: p.durationMs } : {}),
     ...(severity !== undefined ? { severity } : {}),
     ...(magnitude !== undefined ? { magnitude } : {}),
     ...(p.channel !== undefined ? { channel: p.channel } : {}),

@@ -103,6 +103,7 @@ function resolve(config: SimulatorConfig, defaultStart: number): Resolved {
     if (!(f.onsetAfterMs >= 0)) fail(`${where}: onsetAfterMs must be >= 0 (ms after start)`);
     if (f.severity !== undefined && !(f.severity >= 0 && f.severity <= 1)) fail(`${where}: severity must be in 0..1`);
     if (f.rampMs !== undefined && !(f.rampMs >= 0)) fail(`${where}: rampMs must be >= 0`);
+    if (f.durationMs !== undefined && !(f.durationMs > 0)) fail(`${where}: durationMs must be > 0 (omit it for a fault that lasts)`);
     if (f.channel !== undefined && !CHANNELS.includes(f.channel)) fail(`${where}: channel must be one of ${CHANNELS.join(', ')}`);
     if (f.magnitude !== undefined) {
       if (f.kind !== 'level-shift') fail(`${where}: magnitude is for level-shift; ${f.kind} takes a severity in 0..1`);

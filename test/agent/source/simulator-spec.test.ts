@@ -37,7 +37,7 @@ describe('parseFaultSpec', () => {
 
   it('rejects bad specs naming the spec, what is wrong and the fix', () => {
     const cases: [string, RegExp][] = [
-      ['pump-01', /'pump-01': no kind: put ':' after the machine id \(write machine:kind@onset\[\+ramp\]\[:severity\]\[:channel\], e\.g\. pump-01:cavitation@10m\+5m\)/],
+      ['pump-01', /'pump-01': no kind: put ':' after the machine id \(write machine:kind@onset\[\+ramp\]\[~duration\]\[:severity\]\[:channel\], e\.g\. pump-01:cavitation@10m\+5m\)/],
       [':cavitation@1m', /the machine id is empty/],
       ['pump-09:cavitation@1m', /machine 'pump-09' is not simulated; the machines are pump-01, pump-02, pump-03 \(raise --machines, or \* for every machine\)/],
       ['pump-01:cavitation', /no onset: add '@' and a time after the start, like @0 or @10m/],
@@ -73,5 +73,13 @@ describe('parseDriftSpec', () => {
     expect(() => parseDriftSpec('pump-01:ambient@1h:flow', IDS)).toThrow(/ambient drift acts on the whole machine; drop ':flow' \(only calibration drift takes a channel\)/);
     expect(() => parseDriftSpec('pump-01:load@1h:0.9', IDS)).toThrow(/load magnitude 0\.9 must be in -0\.5\.\.0\.5 \(fraction of rated load\)/);
     expect(() => parseDriftSpec('pump-01:ambient@later', IDS)).toThrow(SpecError);
+  });
+});
+
+describe('fault duration (~)', () => {
+  it('parses ~duration and refuses it on drifts or when it is not a positive duration', () => {
+    expect(parseFaultSpec('pump-01:cavitation@10m+1m~30m', ['pump-01'])).toEqual([{ machineId: 'pump-01', kind: 'cavitation', onsetAfterMs: 600_000, rampMs: 60_000, durationMs: 1_800_000 }]);
+    expect(() => parseFaultSpec('pump-01:cavitation@10m~0', ['pump-01'])).toThrow(/duration '0' is not a positive duration/);
+    expect(() => parseDriftSpec('pump-01:ambient@1h~2h', ['pump-01'])).toThrow(/drifts do not end/);
   });
 });

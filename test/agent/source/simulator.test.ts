@@ -243,3 +243,17 @@ describe('runSimulator', () => {
     expect(got.map(text)).toEqual([...simulate({ seed: 9, machines: 1, start: 0, durationMs: 3000 })].slice(0, 12).map(text));
   });
 });
+
+describe('a fault with a duration', () => {
+  it('acts from its onset until onset + duration, then the machine is its healthy twin again', () => {
+    const base = { seed: 9, machines: ['m1'], intervalMs: 1000, durationMs: 40_000 } as const;
+    const healthy = [...simulateSamples(base)];
+    const faulty = [...simulateSamples({ ...base, faults: [{ machineId: 'm1', kind: 'sensor-stuck', channel: 'pressure', onsetAfterMs: 10_000, durationMs: 15_000 }] })];
+    for (let i = 0; i < healthy.length; i++) {
+      const during = i >= 10 && i < 25;
+      expect(faulty[i].faults, `sample ${i}`).toEqual(during ? ['sensor-stuck'] : []);
+      if (!during) expect(faulty[i].values, `sample ${i}`).toEqual(healthy[i].values);
+      else expect(faulty[i].values.pressure).toBe(faulty[10].values.pressure);
+    }
+  });
+});
