@@ -152,7 +152,7 @@ export async function startDaemon({ config: initialConfig, logger, clock = syste
     const topicMap = createTopicMap(config.topics.sensors);
     const sourceCounters = createSourceCounters();
     const split = topicMap.shared.filter((s) => s.machineSpansTopics).map((s) => s.pattern);
-    if (split.length) log.warn({ patterns: split }, "shared subscription on a pattern where one machine publishes on several topics: the broker will split each machine's messages across the group's agents, breaking its windows (see deploy/SCALE-OUT.md)");
+    if (split.length) log.warn({ patterns: split }, "shared subscription on a pattern where one machine publishes on several topics: a broker that spreads the group per message or per topic splits each machine's messages across the group's agents, breaking its windows (see deploy/SCALE-OUT.md)");
     const stopIntake = new Subject<void>();
     let shed = 0;
     let received = 0;

@@ -250,7 +250,7 @@ describe.skipIf(skip)('scale-out: agents sharing one plant broker, alerts to a c
     const perMachine = await startAgent('shared-per-machine', { topics: { sensors: ['$share/vigil-m/plant/+machine'] } });
     const warning = (a: Agent) => a.log.filter((l) => l.level === 40 && String(l.msg).startsWith('shared subscription on a pattern where one machine publishes on several topics'));
     expect(warning(perChannel).map((l) => l.patterns)).toEqual([['$share/vigil/plant/+machine/+channel']]);
-    expect(String(warning(perChannel)[0].msg)).toMatch(/split each machine's messages across the group's agents/);
+    expect(String(warning(perChannel)[0].msg)).toMatch(/spreads the group per message or per topic splits each machine's messages across the group's agents/);
     expect(warning(perMachine)).toEqual([]);
     await stopAll();
   }, E2E_TIMEOUT_MS);
