@@ -15,6 +15,8 @@ import { parse as parseYaml } from 'yaml';
 import { configFromEnv, readConfigFile, resolveConfig } from '../../agent/config/resolve.js';
 import { DEFAULT_CONFIG, type VigilConfig } from '../../agent/config/types.js';
 import { runCommand } from '../../agent/commands/run.js';
+import { simulateCommand } from '../../agent/commands/simulate.js';
+import { parseFaultSpec } from '../../agent/source/simulator-spec.js';
 import { REPO, runCli } from '../agent/commands/run-cli.js';
 
 // `vigil run`'s action runs for real up to startDaemon, which hands back the config it was given.
@@ -250,6 +252,27 @@ describe('deploy/compose.yaml', () => {
     expect(seconds(String(vigil.stop_grace_period)) * 1000).toBeGreaterThan(deadline + CLI_MARGIN_MS);
     expect(vigil.restart).toBe('unless-stopped');
     expect(JSON.stringify(vigil.healthcheck)).toContain('/healthz');
+  });
+
+  it("the `simulator` profile runs `vigil simulate` from Vigil's image against the same broker, under its own login from a secret", async () => {
+    const simulator = compose.services.simulator;
+    expect(simulator.profiles).toEqual(['simulator']);
+    expect(simulator.image).toBe(vigil.image);
+    expect(simulator.healthcheck).toEqual({ disable: true }); // the image's check is Vigil's /healthz
+    const [command, ...args] = simulator.command!;
+    expect(command).toBe('simulate');
+    let flags: Record<string, unknown> | undefined;
+    const cmd = simulateCommand().exitOverride().action((f: Record<string, unknown>) => {
+      flags = f;
+    });
+    await cmd.parseAsync(args, { from: 'user' });
+    const f = flags as { broker: string; username: string; passwordFile: string; machines: number; fault: string[]; out?: string };
+    expect(f.out).toBeUndefined(); // publishing, not writing a log
+    expect(f.broker).toBe((readConfigFile(join(DEPLOY, 'vigil.yaml')) as { broker: { url: string } }).broker.url);
+    expect(f.username).not.toBe('vigil');
+    expect(f.passwordFile).toBe(secretPath(simulator, 'simulator_password'));
+    const ids = Array.from({ length: f.machines }, (_, i) => `pump-${String(i + 1).padStart(2, '0')}`);
+    expect(f.fault.flatMap((spec) => parseFaultSpec(spec, ids)).length).toBeGreaterThan(0);
   });
 
   it('mosquitto requires a login from its password file and keeps queued messages: persistence on, autosave explicit, per-client queue above the 1000 default', () => {
