@@ -105,6 +105,9 @@ export async function startDaemon({ config: initialConfig, logger, clock = syste
     // Durable delivery: alerts are on disk before they count as produced.
     const outbox: Outbox = await openOutbox({ dir: join(config.stateDir, 'outbox'), maxBytes: config.outbox.maxBytes, maxAgeMs: config.outbox.maxAgeMs, logger: logger.child({ stage: 'outbox' }), now: () => clock.now() });
     closers.push(() => outbox.close());
+    outbox.watch((e) => {
+      if (e.type === 'drop') metrics.outboxDrops.inc({ kind: e.record.kind });
+    });
     if (outbox.depth > 0) log.info({ pending: outbox.depth }, 'outbox holds alerts from before the restart: delivering them first');
     const store = openDeciderStore(join(config.stateDir, 'deciders'), (msg) => log.warn(msg));
     const sink = createAlertSink({
