@@ -13,6 +13,7 @@ import { exportCommand } from './commands/export.js';
 import { inspectCommand } from './commands/inspect.js';
 import { keygenCommand } from './commands/keygen.js';
 import { predictCommand } from './commands/predict.js';
+import { replayCommand } from './commands/replay.js';
 import { configCommand, runCommand } from './commands/run.js';
 import { signCommand } from './commands/sign.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -24,6 +25,7 @@ const COMMANDS: readonly (() => Command)[] = [
   configCommand,
   trainCommand,
   predictCommand,
+  replayCommand,
   inspectCommand,
   exportCommand,
   signCommand,
