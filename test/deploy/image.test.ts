@@ -1,22 +1,24 @@
 // The image, built from this tree and run the way deploy/compose.yaml runs it, until an alert arrives.
-// Opt-in and slow (a build, a container): `npm run test:image` sets VIGIL_IMAGE_TEST=1; the default
+// Opt-in and slow (a build, four containers): `npm run test:image` sets VIGIL_IMAGE_TEST=1; the default
 // `npm test` skips it. On the project machines: source ../shared/scripts/container-env.sh first.
 //   1. builds the Dockerfile (docker where an engine answers, else podman with the notes' recipe;
 //      container-cli.ts), or takes VIGIL_IMAGE=<tag> as built;
 //   2. starts mosquitto on loopback with deploy/mosquitto/mosquitto.conf itself (deploy-mosquitto.ts):
-//      anonymous clients are refused, Vigil and an alert consumer log in with their own passwords;
-//   3. runs the container on the host network as compose does: read-only root, a tmpfs /tmp, no
-//      capabilities, a fresh named volume at /data, the config mounted as /etc/vigil/vigil.yaml, the
-//      password as a secret file named by VIGIL_BROKER_PASSWORD_FILE. The config is the e2e timing
-//      (100 ms samples, a small starter model) with the in-container simulator publishing three pumps
-//      through mosquitto with Vigil's credentials; pump-02 starts cavitating 4 s in;
-//   4. passes when the consumer receives pump-02's raised alert with every field the README documents
+//      anonymous clients are refused; Vigil, the simulator and an alert consumer log in as themselves;
+//   3. makes the model as deploy/README.md's demo does, with the image, into a fresh /data volume:
+//      `vigil simulate --out` records healthy pumps, `vigil train` writes /data/models/pump.onnx;
+//   4. runs Vigil as compose does: `run --no-simulator`, host network, read-only root, a tmpfs /tmp, no
+//      capabilities, the volume at /data, the config mounted as /etc/vigil/vigil.yaml (the e2e timing:
+//      100 ms samples), the password as a secret file named by VIGIL_BROKER_PASSWORD_FILE; and the
+//      compose `simulator` service's `vigil simulate` in a second container under its own login, three
+//      pumps at 100 ms, pump-02 cavitating 4 s in;
+//   5. passes when the consumer receives pump-02's raised alert with every field the README documents
 //      for vigil.alert/1 (and no other), /healthz and /readyz answer from outside and the image's own
 //      HEALTHCHECK passes (podman runs it on demand);
-//   5. `stop` (SIGTERM to node as PID 1, no --init) ends it with exit code 0 within docker's default
-//      10 s grace, and the volume holds the outbox, the decider states and, under models/, the starter
-//      model and the fine-tuned checkpoint. Container, volume, broker and temp files are removed after;
-//      the image is kept, so the next run's build is cached.
+//   6. `stop` (SIGTERM to node as PID 1, no --init) ends Vigil with exit code 0 inside docker's default
+//      10 s grace, the simulator too, and the volume holds the outbox, the decider states and, under
+//      models/, the model and its fine-tuned checkpoint. Containers, volume, broker and temp files are
+//      removed after; the image is kept, so the next run's build is cached.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +27,6 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALERT_SCHEMA } from '../../agent/sink/alert-sink.js';
 import { REPO } from '../agent/commands/run-cli.js';
-import { type ConfigObject, FAST_CONFIG, mergeConfig } from '../helpers/e2e-config.js';
 import { MOSQUITTO_MISSING } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { type CliResult, type ContainerCli, detectContainerCli } from './container-cli.js';
@@ -37,7 +38,14 @@ const IMAGE_TEST_TIMEOUT_MS = 1_200_000;
 const FAULTY = 'pump-02';
 const TAG = process.env.VIGIL_IMAGE ?? 'localhost/vigil:image-test';
 const NAME = `vigil-image-test-${process.pid}`;
+const SIMULATOR = `vigil-image-test-simulator-${process.pid}`;
 const VOLUME = `vigil-image-test-${process.pid}`;
+/** Milliseconds between samples, simulated and scored (the e2e tests' timing). */
+const PERIOD_MS = 100;
+/** The plant: the model is trained on these pumps' healthy behaviour. */
+const PLANT = ['--machines', '3', '--seed', '7', '--interval-ms', String(PERIOD_MS)];
+/** What compose adds to every container it starts for these services. */
+const HARDENED = ['--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
 
 /** The fields README.md's table lists for vigil.alert/1 (first cell of each row, backticked names). */
 function documentedAlertFields(): string[] {
@@ -62,7 +70,7 @@ afterAll(async () => {
 });
 
 describe.runIf(ENABLED)('the Vigil image against mosquitto with deploy/mosquitto.conf', () => {
-  it('builds, connects with its secret, delivers an alert with the documented schema, and stops with exit 0 on SIGTERM', async () => {
+  it('builds, makes a model, runs Vigil and the simulator as compose does until an alert with the documented schema arrives, and stops with exit 0 on SIGTERM', async () => {
     if (MOSQUITTO_MISSING) throw new Error(MOSQUITTO_MISSING);
     const found = detectContainerCli();
     if (typeof found === 'string') throw new Error(found);
@@ -85,7 +93,7 @@ describe.runIf(ENABLED)('the Vigil image against mosquitto with deploy/mosquitto
     expect(healthcheck).toMatch(/\/healthz/);
 
     // 2. The broker, as deployed: passwords required.
-    const passwords = { vigil: `vigil-${process.pid}-pw`, consumer: `consumer-${process.pid}-pw` };
+    const passwords = { vigil: `vigil-${process.pid}-pw`, simulator: `simulator-${process.pid}-pw`, consumer: `consumer-${process.pid}-pw` };
     const broker: DeployMosquitto = await startDeployMosquitto(join(REPO, 'deploy/mosquitto/mosquitto.conf'), passwords);
     cleanups.push(() => broker.close());
     const anonymous = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0, connectTimeout: 5000 }).then(
@@ -99,28 +107,36 @@ describe.runIf(ENABLED)('the Vigil image against mosquitto with deploy/mosquitto
     consumer.on('message', (topic, payload, packet) => alerts.push({ topic, payload: payload.toString('utf8'), retain: packet.retain }));
     await consumer.subscribeAsync('vigil/alerts/+', { qos: 1 });
 
-    // 3. The container, configured as compose configures it, with the e2e timing.
+    // 3. The model, made with the image into the state volume (deploy/README.md, "Demo").
+    cleanups.push(() => cli.run(['volume', 'rm', '-f', VOLUME]));
+    const oneShot = (what: string, args: readonly string[]): Promise<CliResult> =>
+      must(what, ['run', '--rm', '--network', 'none', ...HARDENED, '-v', `${VOLUME}:/data`, TAG, ...args]);
+    await oneShot('simulate --out', ['simulate', '--out', '/data/healthy.jsonl', '--hours', '1', ...PLANT]);
+    const trained = await oneShot('train', ['train', '--data', '/data/healthy.jsonl', '--model', 'lstm-forecaster', '--window', '16', '--stride', '12', '--epochs', '2', '--name', 'pump', '--out', '/data/models/pump.onnx']);
+    expect(trained.stdout).toMatch(/saved: +\/data\/models\/pump\.onnx/);
+    const tModel = Date.now();
+
+    // 4. Vigil, configured as compose configures it, with the e2e timing; the simulator beside it.
     const dir = mkdtempSync(join(tmpdir(), 'vigil-image-test-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    // Health address and stop budget come from the image and the environment, as in compose.
-    const base: ConfigObject = { ...FAST_CONFIG };
-    delete base.http;
-    delete base.shutdown;
-    const config = mergeConfig(base, {
+    const config = {
       log: { level: 'info', pretty: false },
       broker: { url: broker.url, username: 'vigil', clientId: 'vigil-image-test', clean: false },
-      simulator: { machines: 3, faults: [{ machineId: FAULTY, kind: 'cavitation', onsetAfterMs: 4000, rampMs: 2000 }] },
+      model: { path: '/data/models/pump.onnx' },
+      sampling: { periodMs: PERIOD_MS, toleranceMs: PERIOD_MS / 2, maxHoldMs: 3 * PERIOD_MS },
+      windows: { stride: 1, maxGapMs: 10 * PERIOD_MS },
       learning: { enabled: true }, // its checkpoint is written to /data/models at stop
-    });
+    };
     writeFileSync(join(dir, 'vigil.yaml'), JSON.stringify(config, null, 2)); // JSON is YAML
-    writeFileSync(join(dir, 'mqtt_password'), `${passwords.vigil}\n`, { mode: 0o444 }); // read by uid 1000 in the container
+    // Read by uid 1000 in the containers.
+    writeFileSync(join(dir, 'mqtt_password'), `${passwords.vigil}\n`, { mode: 0o444 });
+    writeFileSync(join(dir, 'simulator_password'), `${passwords.simulator}\n`, { mode: 0o444 });
     const httpPort = await freePort();
     const health = `http://127.0.0.1:${httpPort}`;
-    cleanups.push(() => cli.run(['volume', 'rm', '-f', VOLUME]));
+    cleanups.push(() => cli.run(['rm', '-f', SIMULATOR]));
     cleanups.push(() => cli.run(['rm', '-f', NAME]));
-    await must('run', [
-      'run', '-d', '--name', NAME, '--network', 'host',
-      '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+    await must('run vigil', [
+      'run', '-d', '--name', NAME, '--network', 'host', ...HARDENED,
       '-v', `${VOLUME}:/data`,
       '-v', `${join(dir, 'vigil.yaml')}:/etc/vigil/vigil.yaml:ro`,
       '-v', `${join(dir, 'mqtt_password')}:/run/secrets/mqtt_password:ro`,
@@ -129,8 +145,7 @@ describe.runIf(ENABLED)('the Vigil image against mosquitto with deploy/mosquitto
       // Loopback only (tests never listen wider); the HEALTHCHECK follows VIGIL_HTTP_HOST and _PORT.
       '-e', 'VIGIL_HTTP_HOST=127.0.0.1',
       '-e', `VIGIL_HTTP_PORT=${httpPort}`,
-      TAG,
-      // The image's CMD, `run`.
+      TAG, 'run', '--no-simulator',
     ]);
     const tStarted = Date.now();
     let logs = '';
@@ -139,6 +154,13 @@ describe.runIf(ENABLED)('the Vigil image against mosquitto with deploy/mosquitto
     const lines = (): Record<string, unknown>[] =>
       logs.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 
+    await must('run the simulator', [
+      'run', '-d', '--name', SIMULATOR, '--network', 'host', ...HARDENED, '--no-healthcheck',
+      '-v', `${join(dir, 'simulator_password')}:/run/secrets/simulator_password:ro`,
+      TAG, 'simulate', `--broker=${broker.url}`, '--username=simulator', '--password-file=/run/secrets/simulator_password',
+      ...PLANT, '--qos=1', `--fault=${FAULTY}:cavitation@4s+2s`,
+    ]);
+
     const healthz = async (): Promise<boolean> => {
       if (!(await running())) throw new Error(`the container exited; its log:\n${await readLogs()}`);
       return fetch(`${health}/healthz`).then((r) => r.status === 200, () => false);
@@ -146,7 +168,7 @@ describe.runIf(ENABLED)('the Vigil image against mosquitto with deploy/mosquitto
     await waitFor('/healthz from outside the container', healthz, { boundMs: 120_000, everyMs: 250 });
     const tHealthy = Date.now();
 
-    // 4. The alert, as a consumer on the broker receives it.
+    // 5. The alert, as a consumer on the broker receives it.
     await waitFor(`a raised alert on vigil/alerts/${FAULTY}`, async () => {
       if (!(await running())) throw new Error(`the container exited; its log:\n${await readLogs()}`);
       return alerts.some((a) => a.topic === `vigil/alerts/${FAULTY}` && JSON.parse(a.payload).state === 'raised');
@@ -163,7 +185,7 @@ describe.runIf(ENABLED)('the Vigil image against mosquitto with deploy/mosquitto
     expect(['warning', 'critical']).toContain(raised.severity);
     expect(raised.score).toBeGreaterThan(raised.threshold as number);
     for (const k of ['time', 'startedAt', 'receivedAt']) expect(isIso(raised[k]), `${k} = ${String(raised[k])}`).toBe(true);
-    expect(raised.model).toEqual({ name: 'starter-pump', version: expect.stringMatching(/^\d+\.\d+$/) });
+    expect(raised.model).toEqual({ name: 'pump', version: expect.stringMatching(/^1\.\d+$/) });
     const top = raised.topChannels as { channel: string; score: number; share: number }[];
     expect(top.length).toBeGreaterThan(0);
 
@@ -172,7 +194,7 @@ describe.runIf(ENABLED)('the Vigil image against mosquitto with deploy/mosquitto
     expect(readyz.status).toBe(200);
     if (cli.name === 'podman') await must('the image HEALTHCHECK', ['healthcheck', 'run', NAME]);
 
-    // 5. SIGTERM to PID 1: a clean stop inside docker's default grace, state left in the volume.
+    // 6. SIGTERM to PID 1: a clean stop inside docker's default grace, state left in the volume.
     const tTerm = Date.now();
     await must('stop', ['stop', '-t', '10', NAME]);
     const stopMs = Date.now() - tTerm;
@@ -182,15 +204,16 @@ describe.runIf(ENABLED)('the Vigil image against mosquitto with deploy/mosquitto
     expect(lines().find((l) => l.msg === 'shutting down')).toMatchObject({ reason: 'SIGTERM' });
     expect(lines().find((l) => l.msg === 'shutdown complete')).toMatchObject({ code: 0, failedSteps: 0 });
     expect(lines().filter((l) => l.level === 'fatal')).toEqual([]);
+    await must('stop the simulator', ['stop', '-t', '10', SIMULATOR]);
+    expect((await must('inspect', ['inspect', SIMULATOR, '--format', '{{.State.ExitCode}}'])).stdout.trim()).toBe('0');
     const files = (await must('list /data', ['run', '--rm', '--network', 'none', '-v', `${VOLUME}:/data`, '--entrypoint', 'find', TAG, '/data', '-mindepth', '1', '-maxdepth', '2'])).stdout
       .split('\n')
       .filter(Boolean);
-    expect(files).toEqual(expect.arrayContaining(['/data/outbox', '/data/deciders', '/data/models', '/data/models/starter-pump.tuned.onnx']));
-    expect(files.some((f) => /^\/data\/models\/starter-.*\.onnx$/.test(f) && !f.endsWith('.tuned.onnx'))).toBe(true);
+    expect(files).toEqual(expect.arrayContaining(['/data/outbox', '/data/deciders', '/data/models/pump.onnx', '/data/models/pump.tuned.onnx']));
 
     console.log(
       `image test (${cli.name}): build ${((tBuilt - t0) / 1000).toFixed(1)} s${process.env.VIGIL_IMAGE ? ' (given image)' : ''}, ` +
-        `image ${(sizeBytes / 1e6).toFixed(0)} MB; /healthz ${((tHealthy - tStarted) / 1000).toFixed(1)} s after start, ` +
+        `image ${(sizeBytes / 1e6).toFixed(0)} MB; model ${((tModel - tBuilt) / 1000).toFixed(1)} s; /healthz ${((tHealthy - tStarted) / 1000).toFixed(1)} s after start, ` +
         `${raised.severity} alert on ${FAULTY} ${((tAlert - tStarted) / 1000).toFixed(1)} s after start (top ${top.map((c) => c.channel).join(',')}); ` +
         `stop → exit ${exitCode} in ${(stopMs / 1000).toFixed(1)} s; total ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
