@@ -3,26 +3,20 @@
 // would have alerted: the vigil.alert/1 payloads as JSONL (stdout or --out), a summary on stderr,
 // and with --report a JSON report that, when the log has labels, evaluates the alert episodes
 // against them. The same log, model and config give byte-identical alerts on every run.
-// The work is in agent/replay/: settings (config + sampling grid), log-scan (channels, machines,
-// median step), replay-model, run-replay (the pipeline), evaluate-episodes and replay-report.
+// The work is in agent/replay/replay-log.ts (settings, model, a scan of the log, the pipeline, the
+// report); this file parses the flags and writes the outputs.
 // Exit codes: 0 done (whatever the alerts), 2 a bad argument, config, model file or log; bad
 // lines inside a log are counted and reported, never fatal.
 
 import { constants, createWriteStream, type WriteStream } from 'node:fs';
 import { access, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname } from 'node:path';
+import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
-import { createManualClock } from '../runtime/clock.js';
-import { alertPayload } from '../sink/alert-sink.js';
-import { topicSafe } from '../source/sensor-wire.js';
-import type { BadLine } from '../source/replay-source.js';
-import { checkStreamable } from '../stages/to-stream-scores.js';
 import { EVALUATION_METHOD } from '../replay/evaluate-episodes.js';
-import { scanLog } from '../replay/log-scan.js';
-import { buildReport, summaryLines } from '../replay/replay-report.js';
-import { loadReplayModel, replayChannels } from '../replay/replay-model.js';
-import { loadReplayConfig, planSampling } from '../replay/replay-settings.js';
-import { type LearningMode, replayTopicMap, runReplay } from '../replay/run-replay.js';
+import { type ReplayLogResult, replayLog } from '../replay/replay-log.js';
+import { summaryLines } from '../replay/replay-report.js';
+import type { LearningMode } from '../replay/run-replay.js';
+import { alertPayload } from '../sink/alert-sink.js';
 import { UsageError, numberIn } from './errors.js';
 
 interface ReplayFlags {
@@ -89,57 +83,28 @@ export function replayCommand(): Command {
 }
 
 async function replay(flags: ReplayFlags): Promise<void> {
-  const clock = createManualClock(0);
-  const settings = loadReplayConfig(flags.config, flags.model);
-  const { config } = settings;
   for (const [flag, path] of [['--out', flags.out], ['--report', flags.report]] as const) {
     if (path === undefined) continue;
     await access(dirname(path), constants.W_OK).catch(() => {
       throw new UsageError(`${flag} ${path}: the directory ${dirname(path)} does not exist or is not writable`);
     });
   }
-  const { detector, warnings } = await loadReplayModel(flags.model, config, clock);
-  if (config.scoring.mode === 'stream') {
-    try {
-      checkStreamable(detector);
-    } catch (err) {
-      throw new UsageError(`${flags.model}: ${(err as Error).message}`);
-    }
-  }
-
-  const format = ['.jsonl', '.ndjson'].includes(extname(flags.data).toLowerCase()) ? 'jsonl' : 'csv';
-  const machineId = topicSafe(flags.machine ?? basename(flags.data, extname(flags.data)));
-  const scan = await scanLog(flags.data, { format, machineId, topics: replayTopicMap(format, config.topics.sensors), valuesPath: config.payload.valuesPath });
-  if (scan.rows === 0) throw new UsageError(`${flags.data}: no data rows to replay${scan.badLines ? ` (${scan.badLines} bad lines)` : ''}`);
-  const channels = replayChannels(detector.meta.channels, scan.channels, flags.channels, flags.data);
-  const sampling = planSampling(settings, scan.medianStepMs);
-  const notes = [...warnings.map((w) => `warning: ${w}`), ...sampling.notes];
-  const toleranceMs = flags.tolerance !== undefined ? flags.tolerance * 1000 : detector.meta.windowSize * sampling.periodMs;
-  const unused = scan.channels.filter((c) => !channels.includes(c));
-  if (unused.length && format === 'csv') notes.push(`log columns not fed to the model: ${unused.join(', ')}`);
-
-  // As loaded: inline learning moves the version on during the run.
-  const model = { name: detector.meta.name, version: detector.meta.version, architecture: detector.meta.architecture, channels: detector.meta.channels, windowSize: detector.meta.windowSize };
-  const badExamples: BadLine[] = [];
   const out: WriteStream | NodeJS.WriteStream = flags.out === undefined ? process.stdout : createWriteStream(flags.out, { encoding: 'utf8' });
   const failed = new Promise<never>((_, reject) => out.once('error', reject));
   failed.catch(() => undefined);
-  const run = await runReplay({
-    path: flags.data, format, detector, config, sampling, channels,
-    columns: scan.columns, machineColumn: scan.machineColumn, machine: flags.machine === undefined ? undefined : machineId,
-    learning: flags.learning, clock,
-    onAlert: (alert) => void out.write(`${alertPayload(alert)}\n`),
-    onBadLine: (bad) => void (badExamples.length < 5 && badExamples.push(bad)),
-  });
-  if (flags.out !== undefined) await Promise.race([new Promise<void>((r) => (out as WriteStream).end(() => r())), failed]);
-
-  const report = buildReport(run, {
-    data: flags.data, format, modelPath: flags.model,
-    model,
-    logChannels: channels, configSource: settings.source, sampling, scoringMode: config.scoring.mode, learning: flags.learning, toleranceMs,
-  });
+  let result: ReplayLogResult;
+  try {
+    result = await replayLog({
+      data: flags.data, model: flags.model, config: flags.config, learning: flags.learning, channels: flags.channels, machine: flags.machine,
+      toleranceMs: flags.tolerance === undefined ? undefined : flags.tolerance * 1000,
+      onAlert: (alert) => void out.write(`${alertPayload(alert)}\n`),
+    });
+  } finally {
+    if (flags.out !== undefined) await Promise.race([new Promise<void>((r) => (out as WriteStream).end(() => r())), failed]);
+  }
+  const { report, notes, badLines } = result;
   const lines = summaryLines(report, notes, flags.out ?? 'stdout');
-  if (badExamples.length) lines.push('  bad lines (first ones):', ...badExamples.map((b) => `    line ${b.line}: ${b.reason}: ${b.detail}`));
+  if (badLines.length) lines.push('  bad lines (first ones):', ...badLines.map((b) => `    line ${b.line}: ${b.reason}: ${b.detail}`));
   if (flags.report !== undefined) {
     await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
     lines.push(`  report:    ${flags.report}`);

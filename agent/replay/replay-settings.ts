@@ -81,7 +81,7 @@ export function planSampling({ config, explicit }: ReplayConfig, medianStepMs: n
   const follow = (path: GridPath, configuredValue: number, ratio: number): number => {
     if (!derived || explicit.has(path)) return configuredValue;
     const value = ratio * periodMs;
-    notes.push(`${path} ${value} (${formatDuration(value)}): ${ratio} × the period, as the default is for 1 s`);
+    if (value !== configuredValue) notes.push(`${path} ${value} (${formatDuration(value)}): ${ratio} × the period, as the default is for 1 s`);
     return value;
   };
   const ratios = DEFAULT_CONFIG.sampling.periodMs;
