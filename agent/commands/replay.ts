@@ -50,7 +50,8 @@ in stream mode), alert events and episodes, the pipeline's counters, and when th
 
 Evaluation (${EVALUATION_METHOD}: Vigil's own episode measures, NOT the NAB score nor SKAB's metrics):
   episode        one alert episode: [raised time, cleared time); never cleared → to the end of the log
-  sample         one labelled row of the log; anomalous when its label is not 0
+  sample         one labelled row of the log; anomalous when its anomaly label is not 0
+                 (changepoint, fault and drift columns are not anomaly labels)
   segment        a maximal run of consecutive anomalous samples of one machine, first to last time
   detected       an episode of that machine overlaps the segment, or starts within --tolerance
                  after the segment's start

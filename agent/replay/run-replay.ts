@@ -11,7 +11,9 @@
 //                    chunked or on a worker's timing.
 // Topics: a CSV log is replayed in Vigil's wire format (plant/<machine>/<channel>, sensor-wire.ts);
 // a JSONL log is a recording of the wire, read with the config's topic patterns ($share/<group>/
-// prefixes removed: a recording holds the plain topics) and then Vigil's own wire patterns.
+// prefixes removed: a recording holds the plain topics) and then Vigil's own wire patterns. Its
+// verbatim payloads are read with the config's payload paths (as live); its "value"/"values" lines,
+// which openReplay re-encodes as {"ts", "value(s)"}, therefore need the default paths.
 // Labels (anomaly columns, the simulator's labels) are collected per machine for evaluation.
 
 import { filter, lastValueFrom, map, tap, toArray } from 'rxjs';
