@@ -4,7 +4,9 @@
 //   calibration  a machine's thresholds source: a Calibration, null (learn online), or a function
 //                (machineId, model) → either. Asked when a machine is first seen and again when its
 //                model changes name or major version (a retrained model scores on another scale);
-//                fine-tuned versions (the part after the first dot) keep their thresholds.
+//                fine-tuned versions (the part after the first dot) keep their thresholds until the
+//                function returns another Calibration object (online learning recalibrated the
+//                model): the deciders then judge by the new one from the next window.
 //   restore      a machine's saved DeciderState, asked once when the machine is first seen. A damaged
 //                state is counted (counters.rejectedStates), passed to onStateRejected, and the machine
 //                starts fresh (its seq restarts at 1).
@@ -71,6 +73,8 @@ interface Machine {
   readonly decider: Decider;
   phase: DeciderPhase;
   snapshotAt: number;
+  /** The calibration the decider judges by, to notice a recalibrated model. */
+  calibration: Calibration | null;
 }
 
 const major = (version: string): string => version.split('.')[0];
@@ -93,7 +97,8 @@ export function createAlertDecisions(options: ToAlertsOptions): AlertDecisions {
 
   function open(score: Score): Machine {
     const { machineId, model } = score;
-    const decider = createDecider({ ...policy, machineId, calibration: calibrationOf(machineId, model) });
+    const calibration = calibrationOf(machineId, model);
+    const decider = createDecider({ ...policy, machineId, calibration });
     const saved = restore?.(machineId);
     if (saved !== undefined) {
       try {
@@ -103,7 +108,7 @@ export function createAlertDecisions(options: ToAlertsOptions): AlertDecisions {
         onStateRejected?.(machineId, e as Error);
       }
     }
-    return { decider, phase: decider.phase, snapshotAt: -Infinity };
+    return { decider, phase: decider.phase, snapshotAt: -Infinity, calibration };
   }
 
   return {
@@ -121,7 +126,10 @@ export function createAlertDecisions(options: ToAlertsOptions): AlertDecisions {
         const { decider } = m;
         const before = decider.model;
         if (before && (before.name !== score.model.name || major(before.version) !== major(score.model.version))) {
-          decider.recalibrate(calibrationOf(score.machineId, score.model));
+          decider.recalibrate((m.calibration = calibrationOf(score.machineId, score.model)));
+        } else if (typeof given === 'function') {
+          const now = given(score.machineId, score.model);
+          if (now !== m.calibration && now !== null) decider.recalibrate((m.calibration = now));
         }
         const d = decider.step(score);
         counters.windows[d.window]++;

@@ -1,7 +1,7 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { type ToAlertsOptions, createAlertCounters, toAlerts } from '../../../agent/stages/to-alerts.js';
+import { type ToAlertsOptions, createAlertCounters, createAlertDecisions, toAlerts } from '../../../agent/stages/to-alerts.js';
 import type { Alert, Score } from '../../../agent/types.js';
 import type { Calibration } from '../../../models/detector.js';
 import { episodeId } from '../../../models/scoring/alert-event.js';
@@ -138,20 +138,27 @@ describe('toAlerts: machines and models', () => {
     expect(counters.shed).toBe(3);
   });
 
-  it('asks for a calibration per machine and model, again on a new model name or major version, not on fine-tunes', async () => {
-    const asked: string[] = [];
-    const cal: Calibration = { windows: 1, mean: 0, std: 0, quantiles: { '0.999': 1 }, perChannelMean: [], perChannelStd: [] };
-    const calibration = (machineId: string, model: { name: string; version: string }): Calibration | null => {
-      asked.push(`${machineId} ${model.name}@${model.version}`);
-      return cal;
+  it('judges by the calibration the model has: new on a new model, or when fine-tuning recalibrated it; a fine-tune alone changes nothing', async () => {
+    const cal = (q: number): Calibration => ({ windows: 1, mean: 0, std: 0, quantiles: { '0.999': q }, perChannelMean: [], perChannelStd: [] });
+    const first = cal(1);
+    const recalibrated = cal(2);
+    let current = first;
+    const warnings: number[] = [];
+    const options: ToAlertsOptions = {
+      calibration: () => current,
+      policy: { warmupWindows: 0, thresholds: { warning: { kind: 'quantile', q: 0.999, factor: 1 }, critical: { kind: 'quantile', q: 0.999, factor: 3 } } },
+      snapshotIntervalMs: 0,
+      onState: (st) => warnings.push(st.thresholds?.warning ?? NaN),
     };
-    const versions = ['3.12', '3.13', '3.14', '4.0', '4.1'];
-    await collect({ calibration, policy: { warmupWindows: 0 } }, [
-      ...versions.map((version, i) => score('m1', i, 0.1, { name: 'pump-ae', version })),
-      score('m1', 9, 0.1, { name: 'pump-lstm', version: '1.0' }),
-      score('m2', 9, 0.1),
-    ]);
-    expect(asked).toEqual(['m1 pump-ae@3.12', 'm1 pump-ae@4.0', 'm1 pump-lstm@1.0', 'm2 pump-ae@3.12']);
+    // Four fine-tuned versions of one model; the learner recalibrates it between the second and third window.
+    const scores = ['3.12', '3.13', '3.14', '3.15'].map((version, i) => score('m1', i, 0.1, { name: 'pump-ae', version }));
+    const decide = createAlertDecisions(options).fresh();
+    decide(scores[0]);
+    decide(scores[1]);
+    current = recalibrated;
+    decide(scores[2]);
+    decide(scores[3]);
+    expect(warnings).toEqual([1, 1, 2, 2]);
   });
 
   it('a new uncalibrated model relearns online after the open episode clears', async () => {
