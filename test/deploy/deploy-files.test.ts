@@ -259,6 +259,7 @@ describe('deploy/compose.yaml', () => {
     expect(simulator.profiles).toEqual(['simulator']);
     expect(simulator.image).toBe(vigil.image);
     expect(simulator.healthcheck).toEqual({ disable: true }); // the image's check is Vigil's /healthz
+    expect(simulator.tmpfs).toContain(envOf(dockerfile()).VIGIL_STATE_DIR); // no anonymous volume per container
     const [command, ...args] = simulator.command!;
     expect(command).toBe('simulate');
     let flags: Record<string, unknown> | undefined;

@@ -133,8 +133,8 @@ describe.runIf(ENABLED)('the Vigil image against mosquitto with deploy/mosquitto
     writeFileSync(join(dir, 'simulator_password'), `${passwords.simulator}\n`, { mode: 0o444 });
     const httpPort = await freePort();
     const health = `http://127.0.0.1:${httpPort}`;
-    cleanups.push(() => cli.run(['rm', '-f', SIMULATOR]));
-    cleanups.push(() => cli.run(['rm', '-f', NAME]));
+    cleanups.push(() => cli.run(['rm', '-f', '-v', SIMULATOR]));
+    cleanups.push(() => cli.run(['rm', '-f', '-v', NAME]));
     await must('run vigil', [
       'run', '-d', '--name', NAME, '--network', 'host', ...HARDENED,
       '-v', `${VOLUME}:/data`,
@@ -155,7 +155,8 @@ describe.runIf(ENABLED)('the Vigil image against mosquitto with deploy/mosquitto
       logs.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 
     await must('run the simulator', [
-      'run', '-d', '--name', SIMULATOR, '--network', 'host', ...HARDENED, '--no-healthcheck',
+      // Its /data as in compose: a tmpfs, not an anonymous volume left behind.
+      'run', '-d', '--name', SIMULATOR, '--network', 'host', ...HARDENED, '--tmpfs', '/data', '--no-healthcheck',
       '-v', `${join(dir, 'simulator_password')}:/run/secrets/simulator_password:ro`,
       TAG, 'simulate', `--broker=${broker.url}`, '--username=simulator', '--password-file=/run/secrets/simulator_password',
       ...PLANT, '--qos=1', `--fault=${FAULTY}:cavitation@4s+2s`,
