@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds Vigil's image and shows it working: `--help`, then `vigil run` with no config (embedded
-# broker + simulated pumps + starter model) answering /healthz, /readyz and /metrics on the host
-# network, and stopping cleanly (exit 0) on SIGTERM from `stop`. Exits non-zero at the first failure.
+# Builds Vigil's image and shows the all-in-one demo working: `--help`, then `vigil run` with no
+# config (embedded broker + simulated pumps + starter model, state in a fresh /data volume)
+# answering /healthz, /readyz and /metrics on the host network, and stopping cleanly (exit 0) on
+# SIGTERM from `stop`. Exits non-zero at the first failure. (`npm run test:image` checks the
+# compose setup: mosquitto with logins, a trained model, `vigil simulate`, an alert.)
 #
 #   deploy/smoke-image.sh                     podman (docker works too: CONTAINER_CLI=docker)
 #   SKIP_BUILD=1 deploy/smoke-image.sh        reuse the image
@@ -9,7 +11,8 @@
 #   source ../shared/scripts/container-env.sh
 #   CONTAINER_CLI="podman --runtime runc" BUILD_FLAGS="--network host -v /etc/ssl/certs:/etc/ssl/certs:ro \
 #     --build-arg NPM_CONFIG_CAFILE=/etc/ssl/certs/ca-certificates.crt" deploy/smoke-image.sh
-# Needs ports 9464 (health) and 1883 (embedded broker) free on the host, and curl.
+# Needs port 9464 (health) free on the host, and curl. (The embedded broker takes 1883, or any free
+# port when a host mosquitto holds 1883.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,10 +42,8 @@ grep -q '^  run \[options\]' /tmp/vigil-smoke-help.txt || fail "--help does not 
 head -3 /tmp/vigil-smoke-help.txt
 
 step "run --duration-seconds 60 (first start trains the starter model)"
-for port in 9464 1883; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "port $port is in use on the host"; fi
-done
-$CLI run -d --name "$NAME" --network host -v "$VOLUME:/var/lib/vigil" "$IMAGE" run --duration-seconds 60 >/dev/null
+if (exec 3<>"/dev/tcp/127.0.0.1/9464") 2>/dev/null; then fail "port 9464 is in use on the host"; fi
+$CLI run -d --name "$NAME" --network host -v "$VOLUME:/data" "$IMAGE" run --duration-seconds 60 >/dev/null
 started=$(date +%s)
 until curl -fsS "$HEALTH/healthz" >/dev/null 2>&1; do
   [ "$($CLI inspect "$NAME" --format '{{.State.Running}}')" = true ] || { $CLI logs "$NAME" | tail -20; fail "container exited before /healthz answered"; }
@@ -50,8 +51,14 @@ until curl -fsS "$HEALTH/healthz" >/dev/null 2>&1; do
   sleep 1
 done
 echo "/healthz answered $(( $(date +%s) - started )) s after start: $(curl -fsS "$HEALTH/healthz")"
+echo "/readyz meanwhile: $(curl -sS "$HEALTH/readyz")"
+# /healthz answers from the first second; /readyz once the starter model is trained and the pipeline runs.
+until curl -fsS "$HEALTH/readyz" >/dev/null 2>&1; do
+  [ $(( $(date +%s) - started )) -lt 120 ] || fail "/readyz not ready within 120 s: $(curl -sS "$HEALTH/readyz")"
+  sleep 1
+done
+echo "/readyz ready $(( $(date +%s) - started )) s after start: $(curl -sS "$HEALTH/readyz")"
 sleep 5
-echo "/readyz: $(curl -sS "$HEALTH/readyz")"
 readings=$(curl -fsS "$HEALTH/metrics" | awk '$1 == "vigil_readings_total" { print $2 }')
 echo "/metrics: vigil_readings_total $readings"
 [ "${readings:-0}" -gt 0 ] || fail "no readings counted: the simulator's messages did not reach the pipeline"
