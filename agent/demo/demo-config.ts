@@ -1,8 +1,8 @@
 // The configuration `vigil demo` runs: `vigil run`'s no-config product (embedded broker, simulated
 // pumps, starter model) with a plant whose faults show within a couple of minutes:
-//   pump-03  cavitation from tick 75 to tick 135 (pressure and flow drop within 20 ticks): raised
-//            ~1.5 min in, cleared about a minute after the cavitation stops
-//   pump-02  bearing wear from tick 100, ramping over 150 ticks (slow start, then faster): raised a
+//   pump-03  cavitation from tick 50 to tick 110 (pressure and flow drop within 15 ticks): raised
+//            about a minute in (pumps are judged from tick ~41), cleared soon after the cavitation stops
+//   pump-02  bearing wear from tick 70, ramping over 120 ticks (slow start, then faster): raised a
 //            minute or so later, escalating to critical
 //   others   healthy
 // A tick is one simulated sample (1 s by default). The scenario is written in ticks, so the hidden
@@ -31,8 +31,8 @@ export interface DemoSettings {
 /** The demo's faults, in ticks after the start. */
 const SCENARIO: readonly (Omit<FaultSpec, 'onsetAfterMs' | 'rampMs' | 'durationMs'> & { onsetTick: number; rampTicks: number; durationTicks?: number })[] = [
   // Cavitation that ends (a valve reopened) after 60 ticks, so the demo shows an alert cleared too.
-  { machineId: 'pump-03', kind: 'cavitation', onsetTick: 75, rampTicks: 20, durationTicks: 60 },
-  { machineId: 'pump-02', kind: 'bearing-wear', onsetTick: 100, rampTicks: 150 },
+  { machineId: 'pump-03', kind: 'cavitation', onsetTick: 50, rampTicks: 15, durationTicks: 60 },
+  { machineId: 'pump-02', kind: 'bearing-wear', onsetTick: 70, rampTicks: 120 },
 ];
 
 export const DEMO_UPDATE_TICKS = 60;

@@ -70,10 +70,10 @@ describe('vigil demo scenario', () => {
     expect(demoFaults(1, 1000)).toEqual([]);
     expect(demoFaults(2, 1000).map((f) => f.machineId)).toEqual(['pump-02']);
     expect(demoFaults(5, 1000)).toEqual([
-      { machineId: 'pump-03', kind: 'cavitation', onsetAfterMs: 75_000, rampMs: 20_000, durationMs: 60_000 },
-      { machineId: 'pump-02', kind: 'bearing-wear', onsetAfterMs: 100_000, rampMs: 150_000 },
+      { machineId: 'pump-03', kind: 'cavitation', onsetAfterMs: 50_000, rampMs: 15_000, durationMs: 60_000 },
+      { machineId: 'pump-02', kind: 'bearing-wear', onsetAfterMs: 70_000, rampMs: 120_000 },
     ]);
-    expect(demoFaults(5, 100)[0]).toMatchObject({ onsetAfterMs: 7500, rampMs: 2000, durationMs: 6000 });
+    expect(demoFaults(5, 100)[0]).toMatchObject({ onsetAfterMs: 5000, rampMs: 1500, durationMs: 6000 });
     const c = demoConfig({ stateDir: join(dir, 'cfg'), machines: 3, tickMs: 100, httpPort: 0, brokerPort: 0 });
     expect(c.simulator).toMatchObject({ enabled: true, machines: 3, intervalMs: 100 });
     expect(c.sampling.periodMs).toBe(100);
