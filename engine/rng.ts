@@ -1,4 +1,4 @@
-// Seeded pseudo-random numbers for everything in engine/ and models/ (never Math.random):
+// Seeded pseudo-random numbers for everything in engine/ and models/ (never the unseeded global one):
 // the same seed gives the same initial weights, shuffles and dropout masks on every machine.
 // sfc32 (Chris Doty-Humphrey's Small Fast Counter): 128-bit state, passes PractRand, fast in JS.
 
