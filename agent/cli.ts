@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './commands/errors.js';
+import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -31,6 +32,7 @@ const COMMANDS: readonly (() => Command)[] = [
   signCommand,
   keygenCommand,
   simulateCommand,
+  benchCommand,
 ];
 
 /** The package version, from the nearest package.json above this file (agent/ in source, dist/agent/ built). */
