@@ -6,10 +6,12 @@
 // (valve1, valve2, other; numerically inside each), so every run sees them the same way; the
 // metrics are sums over files, so the order changes nothing else.
 // Labels are kept apart from the features: `train` and `test.features` hold no label at all,
-// and the runner hands only those to a detector.
+// and the runner hands only those to a detector. A wrong directory or file name is a UsageError
+// (exit code 2, naming what to pass).
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UsageError } from '../commands/errors.js';
 import { createCsvParser } from '../source/replay-csv.js';
 
 export const SKAB_TRAIN_ROWS = 400;
@@ -34,11 +36,11 @@ export interface SkabFile {
 /** Where the data lives: the dataset root (holding data/) or data/ itself. */
 export async function skabDataDir(path: string): Promise<string> {
   const entries = await readdir(path).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(`${path}: cannot read the SKAB directory (${err.code ?? err.message}); pass the dataset root, e.g. ../shared/datasets/skab`);
+    throw new UsageError(`${path}: cannot read the SKAB directory (${err.code ?? err.message}); pass the dataset root, e.g. ../shared/datasets/skab`);
   });
   if (SKAB_GROUPS.every((g) => entries.includes(g))) return path;
   if (entries.includes('data')) return skabDataDir(join(path, 'data'));
-  throw new Error(`${path}: no SKAB data here (expected ${SKAB_GROUPS.join(', ')} or a data/ directory holding them)`);
+  throw new UsageError(`${path}: no SKAB data here (expected ${SKAB_GROUPS.join(', ')} or a data/ directory holding them)`);
 }
 
 /** The anomalous files' names in benchmark order, optionally only those in `only` ('valve1/0', ...). */
@@ -51,7 +53,7 @@ export async function listSkabFiles(dataDir: string, only?: readonly string[]): 
   }
   if (!only) return names;
   const unknown = only.filter((n) => !names.includes(n));
-  if (unknown.length) throw new Error(`no SKAB file ${unknown.join(', ')} in ${dataDir} (files are named like valve1/0, valve2/3, other/14)`);
+  if (unknown.length) throw new UsageError(`no SKAB file ${unknown.join(', ')} in ${dataDir} (files are named like valve1/0, valve2/3, other/14)`);
   return names.filter((n) => only.includes(n));
 }
 

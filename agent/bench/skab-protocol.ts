@@ -1,0 +1,151 @@
+// One SKAB file through the protocol (benchmarks.md §2.2), with no label in sight: the input type
+// holds features and times only, so nothing derived from a test label can reach fitting,
+// thresholds or decisions (the smoke test also shuffles the labels and checks nothing changes).
+//   fit        every member on the 400 training rows: scaler, weights, UCL from training residuals
+//   frozen     the test windows scored by the trained members, nothing learned afterwards
+//   streaming  the test rows in order, causal windows, each scored by the members as they are at
+//              that moment; the live decider judges it; windows it judges 'normal' go to an inline
+//              online learner per member (the live agent's agent/learning/online-learner.ts), whose
+//              Adam steps change the weights that score the next rows. UCLs stay as trained.
+// Rows → predictions per alignment (skab-config.ts): causal windows give one score per test row;
+// SKAB's alignment scores test-only windows and, for autoencoders, maps window flags to rows with
+// SKAB's rule. The result carries each row's prediction (null: none) and score (NaN: none).
+
+import { skabWindowRows } from '../../models/eval/skab/window-alignment.js';
+import { createOnlineLearner, type OnlineLearner } from '../learning/online-learner.js';
+import type { SkabConfig } from './skab-config.js';
+import type { SkabFile } from './skab-data.js';
+import { combineScores, createRowDecider, deciderRows, type RowPrediction, smoothScores, thresholdRows } from './skab-decide.js';
+import { type FittedMember, fitMember, residuals } from './skab-member.js';
+import { causalWindows, type Rows, testOnlyWindows } from './skab-windows.js';
+
+export type SkabMode = 'frozen' | 'streaming';
+
+/** What the protocol may see of a file: features and times, never labels. */
+export interface SkabInput {
+  readonly name: string;
+  readonly channels: readonly string[];
+  readonly train: Rows;
+  readonly test: Rows & { readonly time: Float64Array };
+}
+
+export function protocolInput(file: SkabFile): SkabInput {
+  return {
+    name: file.name,
+    channels: file.channels,
+    train: { rows: file.train.rows, features: file.train.features },
+    test: { rows: file.test.rows, features: file.test.features, time: file.test.time },
+  };
+}
+
+export interface MemberReport {
+  readonly architecture: string;
+  readonly ucl: number;
+  readonly epochs: number;
+  readonly stopReason: string;
+  readonly trainLoss: number;
+  readonly valLoss: number | null;
+  readonly learner: { readonly offered: number; readonly steps: number; readonly refused: number } | null;
+}
+
+export interface FileRun {
+  readonly name: string;
+  readonly predicted: RowPrediction[];
+  readonly score: number[];
+  readonly members: readonly MemberReport[];
+  readonly ms: number;
+}
+
+export interface RunFileOptions {
+  readonly seed: number;
+  readonly epochs?: number;
+}
+
+export async function runSkabFile(input: SkabInput, config: SkabConfig, mode: SkabMode, options: RunFileOptions): Promise<FileRun> {
+  const started = performance.now();
+  if (config.members.length === 0) throw new Error(`${config.name}: a configuration needs at least one member`);
+  if (config.alignment === 'skab' && config.members.length > 1) throw new Error(`${config.name}: SKAB's alignment takes one detector; ensembles run causal`);
+  if (mode === 'streaming' && config.alignment !== 'causal') throw new Error(`${config.name}: streaming runs are causal; use --alignment causal`);
+  const members: FittedMember[] = [];
+  for (const m of config.members) members.push(await fitMember(m, input.train, { channels: input.channels, seed: options.seed, epochs: options.epochs }));
+  let predicted: RowPrediction[];
+  let score: Float64Array;
+  let learners: (OnlineLearner | null)[] = members.map(() => null);
+  if (mode === 'streaming') {
+    ({ predicted, score, learners } = stream(input, config, members, options.seed));
+  } else if (config.alignment === 'skab') {
+    ({ predicted, score } = skabAligned(input, config, members[0]));
+  } else {
+    const C = input.channels.length;
+    const perMember = members.map((m) => {
+      const { windows, count } = causalWindows(input.train, input.test, C, m.windowSize);
+      return residuals(m, windows, count).map((r) => r / m.ucl);
+    });
+    score = smoothScores(combineScores(perMember, config.combine), config.smoothing);
+    predicted = config.decision === 'decider' ? deciderRows(score, input.test.time, config.policy, config.name) : thresholdRows(score);
+  }
+  return {
+    name: input.name,
+    predicted,
+    score: Array.from(score),
+    members: members.map((m, i) => ({
+      architecture: m.config.architecture,
+      ucl: m.ucl,
+      epochs: m.fit.epochs,
+      stopReason: m.fit.stopReason,
+      trainLoss: m.fit.trainLoss,
+      valLoss: m.fit.valLoss,
+      learner: learners[i] ? { offered: learners[i]!.stats.offered, steps: learners[i]!.stats.steps, refused: learners[i]!.stats.refused } : null,
+    })),
+    ms: performance.now() - started,
+  };
+}
+
+/** SKAB's own alignment: windows over the test rows only. */
+function skabAligned(input: SkabInput, config: SkabConfig, m: FittedMember): { predicted: RowPrediction[]; score: Float64Array } {
+  const C = input.channels.length;
+  const N = m.windowSize;
+  const T = input.test.rows;
+  const { windows, count } = testOnlyWindows(input.test, C, N);
+  const ratio = residuals(m, windows, count).map((r) => r / m.ucl);
+  if (m.detector.meta.role === 'autoencoder') {
+    // The notebooks threshold each window (residual > UCL) and map windows to rows with their rule.
+    const rows = skabWindowRows(Array.from(ratio, (r) => (r > 1 ? 1 : 0)), N);
+    const score = new Float64Array(T).fill(Number.NaN);
+    return { predicted: Array.from(rows, (v) => v as RowPrediction), score };
+  }
+  // A forecaster's window ending at row t judges row t; its first N − 1 rows have none.
+  const score = new Float64Array(T).fill(Number.NaN);
+  score.set(ratio, N - 1);
+  const smoothed = smoothScores(score, config.smoothing);
+  const predicted = config.decision === 'decider' ? deciderRows(smoothed, input.test.time, config.policy, config.name) : thresholdRows(smoothed);
+  return { predicted, score: smoothed };
+}
+
+/** Streaming: row by row, the live decider judging, an inline learner per member learning from 'normal' windows. */
+function stream(input: SkabInput, config: SkabConfig, members: readonly FittedMember[], seed: number) {
+  const C = input.channels.length;
+  const T = input.test.rows;
+  const windows = members.map((m) => causalWindows(input.train, input.test, C, m.windowSize).windows);
+  const learners = members.map((m) =>
+    createOnlineLearner({ detector: m.detector, mode: 'inline', ...config.learning, recalibrateEvery: 0, seed }),
+  );
+  const decider = createRowDecider(config.policy, config.name);
+  const raw = new Float64Array(T);
+  const score = new Float64Array(T);
+  const predicted: RowPrediction[] = [];
+  for (let t = 0; t < T; t++) {
+    const views = members.map((m, i) => windows[i].subarray(t * m.windowSize * C, (t + 1) * m.windowSize * C));
+    const ratios = members.map((m, i) => Float64Array.of(residuals(m, views[i], 1)[0] / m.ucl));
+    raw[t] = combineScores(ratios, config.combine)[0];
+    score[t] = smoothScores(raw.subarray(Math.max(0, t - config.smoothing + 1), t + 1), config.smoothing).at(-1)!;
+    const { flag, verdict } = decider.step(score[t], input.test.time[t]);
+    predicted.push(flag);
+    if (verdict === 'normal') {
+      members.forEach((m, i) => {
+        learners[i].offer({ machineId: 'skab', time: input.test.time[t], channels: input.channels, data: views[i].slice(), size: m.windowSize, receivedAt: input.test.time[t] });
+      });
+    }
+  }
+  return { predicted, score, learners };
+}
