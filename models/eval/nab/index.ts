@@ -17,8 +17,10 @@ export { MAX_TP, scaledSigmoid, sigmoid } from './scaled-sigmoid.js';
 export {
   type NabCorpusInput, type NabCorpusScore, type NabFileScore, type NabProfileScore, normalizeScore, scoreCorpus,
 } from './score-corpus.js';
-export { type FileSweep, type NabWindow, OUTSIDE, PROBATIONARY, PROBATION_PERCENT, probationaryLength, sweepFile } from './sweep-file.js';
 export {
-  START_THRESHOLD, type SweptRows, type ThresholdScore, bestThresholdScore, calcScoreByThreshold, scoreAtThreshold,
+  type FileSweep, type NabWindow, OUTSIDE, PROBATIONARY, PROBATION_PERCENT, type RowGeometry, locateRows, probationaryLength, sweepFile, weighRows,
+} from './sweep-file.js';
+export {
+  START_THRESHOLD, type SweptRows, type ThresholdScore, bestThresholdScore, calcScoreByThreshold, scoreAtThreshold, scoredOrder,
 } from './threshold-scores.js';
 export { nabTimestampKey } from './timestamp-key.js';

@@ -3,33 +3,35 @@
 // candidate with the highest score wins; ties go to the highest threshold, and 1.1 (no detections)
 // wins when nothing beats it. Candidates are 1.1 and every distinct non-probationary anomaly score.
 
-import type { FileSweep } from './sweep-file.js';
 import { type SweptRows, type ThresholdScore, bestThresholdScore, calcScoreByThreshold } from './threshold-scores.js';
 
 /** The files' rows end to end, window tags renumbered so that each window of each file is its own. */
-export function poolRows(files: readonly { readonly scores: ArrayLike<number>; readonly sweep: FileSweep }[]): SweptRows {
+export function poolRows(files: readonly SweptRows[]): SweptRows {
   const n = files.reduce((sum, f) => sum + f.scores.length, 0);
   const scores = new Float64Array(n); // [n]
   const weights = new Float64Array(n); // [n]
   const tags = new Int32Array(n); // [n]
   let at = 0;
   let windowBase = 0;
-  for (const { scores: s, sweep } of files) {
+  for (const f of files) {
     let maxTag = -1;
-    for (let i = 0; i < s.length; i++) {
-      const tag = sweep.tags[i];
-      scores[at + i] = s[i];
-      weights[at + i] = sweep.weights[i];
+    for (let i = 0; i < f.scores.length; i++) {
+      const tag = f.tags[i];
+      scores[at + i] = f.scores[i];
+      weights[at + i] = f.weights[i];
       tags[at + i] = tag >= 0 ? windowBase + tag : tag;
       if (tag > maxTag) maxTag = tag;
     }
-    at += s.length;
+    at += f.scores.length;
     windowBase += maxTag + 1;
   }
   return { scores, weights, tags };
 }
 
-/** The corpus sweep's best entry: its threshold and the corpus score there (thresholds.json's pair). */
-export function optimizeThreshold(files: readonly { readonly scores: ArrayLike<number>; readonly sweep: FileSweep }[], fnWeight: number): ThresholdScore {
-  return bestThresholdScore(calcScoreByThreshold(poolRows(files), fnWeight));
+/**
+ * The corpus sweep's best entry: the threshold and the corpus score there (thresholds.json's pair).
+ * `order` is scoredOrder of the pooled rows, when the caller already has it.
+ */
+export function optimizeThreshold(files: readonly SweptRows[], fnWeight: number, order?: Uint32Array): ThresholdScore {
+  return bestThresholdScore(calcScoreByThreshold(poolRows(files), fnWeight, order));
 }

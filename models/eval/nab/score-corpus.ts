@@ -12,10 +12,10 @@
 
 import { type NabFileInput, type NabWindows, checkNabCorpus } from './check-corpus.js';
 import { NabInputError } from './errors.js';
-import { optimizeThreshold } from './optimize-threshold.js';
+import { optimizeThreshold, poolRows } from './optimize-threshold.js';
 import { NAB_PROFILES, type NabProfile, type NabProfiles } from './profiles.js';
-import { sweepFile } from './sweep-file.js';
-import { calcScoreByThreshold, scoreAtThreshold } from './threshold-scores.js';
+import { locateRows, weighRows } from './sweep-file.js';
+import { type SweptRows, type ThresholdScore, calcScoreByThreshold, scoreAtThreshold, scoredOrder } from './threshold-scores.js';
 
 export interface NabCorpusInput {
   readonly files: readonly NabFileInput[];
@@ -67,23 +67,39 @@ export function scoreCorpus(input: NabCorpusInput): NabCorpusScore {
   checkNabCorpus(files, windows);
   if (input.thresholds) checkThresholds(input.thresholds, profiles);
   const windowCount = Object.values(windows).reduce((sum, list) => sum + list.length, 0);
+  // Everything but the weights is the same for every profile: where rows stand, the sort orders.
+  const located = files.map((f) => {
+    const geometry = locateRows(f.timestamps, windows[f.relPath], f.relPath);
+    return { file: f, geometry, order: scoredOrder(f.scores, geometry.tags) };
+  });
+  let poolOrder: Uint32Array | undefined;
   const out: Record<string, NabProfileScore> = {};
   for (const [name, profile] of Object.entries(profiles)) {
-    out[name] = scoreProfile(files, windows, profile, windowCount, input.thresholds?.[name]);
+    const swept = located.map(({ file, geometry }) => ({ scores: file.scores, weights: weighRows(geometry, profile), tags: geometry.tags }));
+    let best: ThresholdScore | null = null;
+    if (input.thresholds === undefined) {
+      if (poolOrder === undefined) {
+        const pooled = poolRows(swept);
+        poolOrder = scoredOrder(pooled.scores, pooled.tags);
+      }
+      best = optimizeThreshold(swept, profile.fnWeight, poolOrder);
+    }
+    const threshold = best ? best.threshold : input.thresholds![name];
+    out[name] = scoreAt(swept, located.map((l) => l.order), files, profile, threshold, windowCount, best);
   }
   return { profiles: out };
 }
 
-function scoreProfile(files: readonly NabFileInput[], windows: NabWindows, profile: NabProfile, windowCount: number, given: number | undefined): NabProfileScore {
-  const swept = files.map((f) => ({ scores: f.scores, sweep: sweepFile(f.timestamps, windows[f.relPath], profile, f.relPath) }));
-  const best = given === undefined ? optimizeThreshold(swept, profile.fnWeight) : null;
-  const threshold = best ? best.threshold : (given as number);
+function scoreAt(
+  swept: readonly SweptRows[], orders: readonly Uint32Array[], files: readonly NabFileInput[], profile: NabProfile,
+  threshold: number, windowCount: number, best: ThresholdScore | null,
+): NabProfileScore {
   const perFile: NabFileScore[] = [];
   let raw = 0;
   let nullRaw = 0;
   let tp = 0, tn = 0, fp = 0, fn = 0, total = 0;
   files.forEach((f, k) => {
-    const list = calcScoreByThreshold({ scores: f.scores, ...swept[k].sweep }, profile.fnWeight);
+    const list = calcScoreByThreshold(swept[k], profile.fnWeight, orders[k]);
     const row = scoreAtThreshold(list, threshold);
     perFile.push({ file: f.relPath, threshold, score: row.score, tp: row.tp, tn: row.tn, fp: row.fp, fn: row.fn, total: row.total });
     raw += row.score;

@@ -9,6 +9,7 @@
 //            scaledSigmoid(|prevRight - i| / (prevWidth - 1)): the PREVIOUS window only, never the next)
 //   tag      the window (or OUTSIDE), overridden by PROBATIONARY for i < probationaryLength(n)
 //   leave    after the row, when its timestamp equals the current window's end
+// The walk does not depend on the profile: locateRows does it once, weighRows applies a profile.
 // Timestamps compare as instants (nabTimestampKey). NAB fails, and so does this (NabInputError),
 // when a window's start never comes up in row order, its end is not in the file or precedes its
 // start, or a one-row window is followed by rows outside windows (NAB divides by zero there).
@@ -31,6 +32,16 @@ export function probationaryLength(rows: number): number {
   return Math.min(Math.floor(PROBATION_PERCENT * rows), PROBATION_PERCENT * 5000);
 }
 
+/** Where each row stands, whatever the profile. */
+export interface RowGeometry {
+  /** [n] the window holding the row (index in `windows`), or -1 outside; probation ignored. */
+  readonly window: Int32Array;
+  /** [n] scaledSigmoid's argument for the row; NaN outside when no window has ended yet. */
+  readonly position: Float64Array;
+  /** [n] PROBATIONARY, OUTSIDE, or the window: how the row counts when scored. */
+  readonly tags: Int32Array;
+}
+
 export interface FileSweep {
   /** [n] what each row adds if it is a detection (NAB's S(t)_<profile> column). */
   readonly weights: Float64Array;
@@ -38,15 +49,21 @@ export interface FileSweep {
   readonly tags: Int32Array;
 }
 
+/** calcSweepScore for one profile: locateRows then weighRows. */
 export function sweepFile(timestamps: readonly string[], windows: readonly NabWindow[], profile: NabProfile, file = 'file'): FileSweep {
+  const geometry = locateRows(timestamps, windows, file);
+  return { weights: weighRows(geometry, profile), tags: geometry.tags };
+}
+
+export function locateRows(timestamps: readonly string[], windows: readonly NabWindow[], file = 'file'): RowGeometry {
   const n = timestamps.length;
   const keys = timestamps.map(nabTimestampKey);
   const starts = windows.map((w) => nabTimestampKey(w[0]));
   const ends = windows.map((w) => nabTimestampKey(w[1]));
   const probation = probationaryLength(n);
-  const weights = new Float64Array(n);
+  const window = new Int32Array(n);
+  const position = new Float64Array(n);
   const tags = new Int32Array(n);
-  const { tpWeight, fpWeight } = profile;
   let next = 0; // the head of NAB's window queue
   let cur = -1; // the window the walk is in, or -1
   let right = 0;
@@ -62,13 +79,14 @@ export function sweepFile(timestamps: readonly string[], windows: readonly NabWi
       width = right - keys.indexOf(starts[cur]) + 1;
       if (width < 1) throw new NabInputError(`${file}: window [${windows[cur][0]}, ${windows[cur][1]}]: its end comes before its start in the file`);
     }
+    window[i] = cur;
     if (cur >= 0) {
-      weights[i] = (scaledSigmoid(-(right - i + 1) / width) * tpWeight) / MAX_TP;
+      position[i] = -(right - i + 1) / width;
     } else if (prevRight < 0) {
-      weights[i] = -1.0 * fpWeight;
+      position[i] = NaN;
     } else {
       if (prevWidth === 1) throw new NabInputError(`${file}: row ${i} follows a one-row window: NAB divides by zero scoring it`);
-      weights[i] = scaledSigmoid(Math.abs(prevRight - i) / (prevWidth - 1)) * fpWeight;
+      position[i] = Math.abs(prevRight - i) / (prevWidth - 1);
     }
     tags[i] = i < probation ? PROBATIONARY : cur >= 0 ? cur : OUTSIDE;
     if (cur >= 0 && key === ends[cur]) {
@@ -80,5 +98,18 @@ export function sweepFile(timestamps: readonly string[], windows: readonly NabWi
   if (next < windows.length) {
     throw new NabInputError(`${file}: window [${windows[next][0]}, ${windows[next][1]}] is never entered: its start is not a timestamp of the file after the previous window`);
   }
-  return { weights, tags };
+  return { window, position, tags };
+}
+
+/** [n] each row's weight under `profile`, computed as NAB computes it (same operations, same order). */
+export function weighRows(geometry: RowGeometry, profile: NabProfile): Float64Array {
+  const { window, position } = geometry;
+  const { tpWeight, fpWeight } = profile;
+  const weights = new Float64Array(window.length);
+  for (let i = 0; i < window.length; i++) {
+    const pos = position[i];
+    if (window[i] >= 0) weights[i] = (scaledSigmoid(pos) * tpWeight) / MAX_TP;
+    else weights[i] = (Number.isNaN(pos) ? -1.0 : scaledSigmoid(pos)) * fpWeight;
+  }
+  return weights;
 }

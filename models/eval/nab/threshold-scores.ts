@@ -35,17 +35,24 @@ export interface SweptRows {
 /** The threshold at which NAB's sweep starts: above every score, so nothing is detected. */
 export const START_THRESHOLD = 1.1;
 
+/**
+ * The scored rows (not PROBATIONARY) by anomaly score, descending, ties in row order (Python's
+ * stable sorted): the order of NAB's sweep. It depends on scores and tags only, so callers scoring
+ * several profiles can compute it once and pass it to calcScoreByThreshold.
+ */
+export function scoredOrder(scores: ArrayLike<number>, tags: ArrayLike<number>): Uint32Array {
+  let count = 0;
+  for (let i = 0; i < tags.length; i++) if (tags[i] !== PROBATIONARY) count++;
+  const order = new Uint32Array(count); // [scored rows]
+  for (let i = 0, k = 0; i < tags.length; i++) if (tags[i] !== PROBATIONARY) order[k++] = i;
+  return order.sort((a, b) => scores[b] - scores[a] || a - b);
+}
+
 /** One ThresholdScore per candidate threshold, descending: 1.1, then each distinct scored anomaly score. */
-export function calcScoreByThreshold(rows: SweptRows, fnWeight: number): ThresholdScore[] {
+export function calcScoreByThreshold(rows: SweptRows, fnWeight: number, order: Uint32Array = scoredOrder(rows.scores, rows.tags)): ThresholdScore[] {
   const { scores, weights, tags } = rows;
-  const order: number[] = [];
   let maxTag = -1;
-  for (let i = 0; i < tags.length; i++) {
-    if (tags[i] === PROBATIONARY) continue;
-    order.push(i);
-    if (tags[i] > maxTag) maxTag = tags[i];
-  }
-  order.sort((a, b) => scores[b] - scores[a]); // Array.prototype.sort is stable, like Python's sorted
+  for (const i of order) if (tags[i] > maxTag) maxTag = tags[i];
 
   // NAB's scoreParts dict: 'fp' first, then one part per window (-fnWeight until detected), in the
   // order the windows first appear in the sorted rows.
