@@ -1,6 +1,6 @@
 // Vigil's episode evaluation of a replay against the log's labels ('vigil-episode-overlap/1').
-// It is NOT the NAB score (scoring windows, weighted profiles) nor SKAB's metrics (point-wise F1 and
-// the NAB-style changepoint score): those come later, under their own names. Definitions:
+// It is NOT the NAB score (scoring windows, weighted profiles; nab-score.ts computes that one under
+// its own name) nor SKAB's changepoint score. Definitions (DEFINITIONS below says them for people):
 //   episode    one alert episode of one machine: from its 'raised' event's time to its 'cleared'
 //              event's time (half-open [raised, cleared)); one never cleared lasts to the end of the log
 //   sample     one labelled row of the log (a row with an anomaly/is_anomaly/label column), at its event time
@@ -13,12 +13,32 @@
 //   false alarm  an episode that detects no segment of its machine
 //   sample P/R/F1  per sample, "an episode is open at its time" against its label: precision =
 //              TP / (TP + FP), recall = TP / (TP + FN), F1 their harmonic mean; null when undefined (0/0)
-// Totals add machines up: counts are summed, delays pooled, P/R/F1 recomputed from the summed TP/FP/FN.
+//   FAR / MAR  false-alarm rate FP / (FP + TN) (normal samples under an open episode) and missed-alarm
+//              rate FN / (FN + TP) (anomalous samples with none open), as SKAB defines them
+//   days       the labelled span of a machine: its last labelled sample's time − its first's
+//   false alarms per day   false alarm episodes / days; null for a span of 0
+// Totals add machines up: counts are summed, delays pooled, days summed (machine-days), P/R/F1 and
+// FAR/MAR recomputed from the summed TP/FP/FN/TN.
 
 import type { Alert, Severity } from '../types.js';
 import type { LabelTrack } from './run-replay.js';
 
 export const EVALUATION_METHOD = 'vigil-episode-overlap/1';
+const DAY_MS = 86_400_000;
+
+/** Each measure in words, for --help, metrics.json and the HTML report. */
+export const DEFINITIONS: Readonly<Record<string, string>> = {
+  episode: "one alert episode: [raised time, cleared time); never cleared → to the end of the log",
+  sample: 'one labelled row of the log; anomalous when its anomaly label is not 0 (changepoint, fault and drift columns are not anomaly labels), or, with --labels, when its time is inside one of its machine\'s windows',
+  segment: "a maximal run of consecutive anomalous samples of one machine, first to last time",
+  detected: 'an episode of that machine overlaps the segment, or starts within --tolerance after the segment\'s start',
+  delay: "the detecting episode's raise time − the segment's start (the earliest episode; negative when it was already open at the start)",
+  'false alarm': 'an episode that detects no segment',
+  'sample P/R/F1': '"an episode is open at the sample\'s time" against its label, over labelled samples: precision TP/(TP+FP), recall TP/(TP+FN), F1 their harmonic mean; n/a when 0/0',
+  'FAR / MAR': 'false-alarm rate FP/(FP+TN), missed-alarm rate FN/(FN+TP), over the same samples (SKAB\'s definitions)',
+  'false alarms/day': "false alarm episodes / days, a machine's days being its last labelled sample's time − its first's",
+  totals: 'machines added up: counts summed, delays pooled, days summed; P/R/F1 and FAR/MAR from the summed counts',
+};
 
 export interface Episode {
   readonly id: string;
@@ -60,6 +80,14 @@ export interface Evaluation {
   readonly samplePrecision: number | null;
   readonly sampleRecall: number | null;
   readonly sampleF1: number | null;
+  /** FP / (FP + TN); null when there are no normal samples. */
+  readonly falseAlarmRate: number | null;
+  /** FN / (FN + TP); null when there are no anomalous samples. */
+  readonly missedAlarmRate: number | null;
+  /** Labelled span in days (summed over machines in a total). */
+  readonly labelledDays: number;
+  /** falseAlarmEpisodes / labelledDays; null when the span is 0. */
+  readonly falseAlarmsPerDay: number | null;
 }
 
 export interface MachineEvaluation extends Evaluation {
@@ -136,7 +164,7 @@ export function evaluateMachine(episodes: readonly Episode[], track: LabelTrack,
   const delaysMs = segments.flatMap((s) => (s.delayMs === null ? [] : [s.delayMs]));
   const falseAlarms = episodes.filter((e) => !detecting.has(e.id)).map((e) => e.id);
   return {
-    ...summarise({ labelledSamples: times.length, segments: segments.length, segmentsDetected: delaysMs.length, delaysMs, falseAlarmEpisodes: falseAlarms.length, counts: { tp, fp, fn, tn } }),
+    ...summarise({ labelledSamples: times.length, labelledMs: times.length ? times[times.length - 1] - times[0] : 0, segments: segments.length, segmentsDetected: delaysMs.length, delaysMs, falseAlarmEpisodes: falseAlarms.length, counts: { tp, fp, fn, tn } }),
     segmentList: segments,
     delaysMs,
     falseAlarms,
@@ -146,21 +174,22 @@ export function evaluateMachine(episodes: readonly Episode[], track: LabelTrack,
 /** Machines added up: counts summed, delays pooled, P/R/F1 from the summed counts. */
 export function totalEvaluation(machines: readonly MachineEvaluation[]): Evaluation {
   const counts = { tp: 0, fp: 0, fn: 0, tn: 0 };
-  let labelledSamples = 0, segments = 0, segmentsDetected = 0, falseAlarmEpisodes = 0;
+  let labelledSamples = 0, labelledMs = 0, segments = 0, segmentsDetected = 0, falseAlarmEpisodes = 0;
   const delaysMs: number[] = [];
   for (const m of machines) {
     labelledSamples += m.labelledSamples;
+    labelledMs += m.labelledDays * DAY_MS;
     segments += m.segments;
     segmentsDetected += m.segmentsDetected;
     falseAlarmEpisodes += m.falseAlarmEpisodes;
     delaysMs.push(...m.delaysMs);
     for (const k of ['tp', 'fp', 'fn', 'tn'] as const) counts[k] += m.sampleCounts[k];
   }
-  return summarise({ labelledSamples, segments, segmentsDetected, delaysMs, falseAlarmEpisodes, counts });
+  return summarise({ labelledSamples, labelledMs, segments, segmentsDetected, delaysMs, falseAlarmEpisodes, counts });
 }
 
-function summarise(x: { labelledSamples: number; segments: number; segmentsDetected: number; delaysMs: readonly number[]; falseAlarmEpisodes: number; counts: SampleCounts }): Evaluation {
-  const { tp, fp, fn } = x.counts;
+function summarise(x: { labelledSamples: number; labelledMs: number; segments: number; segmentsDetected: number; delaysMs: readonly number[]; falseAlarmEpisodes: number; counts: SampleCounts }): Evaluation {
+  const { tp, fp, fn, tn } = x.counts;
   const precision = tp + fp > 0 ? tp / (tp + fp) : null;
   const recall = tp + fn > 0 ? tp / (tp + fn) : null;
   const f1 = precision !== null && recall !== null ? (precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0) : null;
@@ -181,5 +210,9 @@ function summarise(x: { labelledSamples: number; segments: number; segmentsDetec
     samplePrecision: precision,
     sampleRecall: recall,
     sampleF1: f1,
+    falseAlarmRate: fp + tn > 0 ? fp / (fp + tn) : null,
+    missedAlarmRate: fn + tp > 0 ? fn / (fn + tp) : null,
+    labelledDays: x.labelledMs / DAY_MS,
+    falseAlarmsPerDay: x.labelledMs > 0 ? x.falseAlarmEpisodes / (x.labelledMs / DAY_MS) : null,
   };
 }

@@ -85,6 +85,22 @@ describe('evaluateMachine (vigil-episode-overlap/1)', () => {
     expect(healthy).toMatchObject({ samplePrecision: null, sampleRecall: null, sampleCounts: { tp: 0, fp: 0, fn: 0, tn: 11 } });
   });
 
+  it('FAR = FP/(FP+TN), MAR = FN/(FN+TP), days = the labelled span, false alarms per day = false alarm episodes / days', () => {
+    // Rows every 10 ms over 0..400 (41), anomalous 100..200 (11); 'a' open 150 ≤ t < 260, 'late' from 350 to the end.
+    const e = evaluateMachine([ep('a', 150, 260), ep('late', 350, null)], track(0, 400, [[100, 200]]), 0);
+    expect(e.sampleCounts).toEqual({ tp: 6, fp: 11, fn: 5, tn: 19 });
+    expect(e.falseAlarmRate).toBeCloseTo(11 / 30, 12);
+    expect(e.missedAlarmRate).toBeCloseTo(5 / 11, 12);
+    expect(e.labelledDays).toBe(400 / 86_400_000);
+    expect(e.falseAlarmsPerDay).toBeCloseTo(1 / (400 / 86_400_000), 6);
+    // Nothing to divide by: no normal samples, no anomalous samples, a span of 0.
+    const allAnomalous = evaluateMachine([], track(0, 50, [[0, 50]]), 0);
+    expect(allAnomalous).toMatchObject({ falseAlarmRate: null, missedAlarmRate: 1 });
+    const healthy = evaluateMachine([], track(0, 50, []), 0);
+    expect(healthy).toMatchObject({ falseAlarmRate: 0, missedAlarmRate: null });
+    expect(evaluateMachine([], { times: [5], anomalous: [false] }, 0)).toMatchObject({ labelledDays: 0, falseAlarmsPerDay: null });
+  });
+
   it('rows out of time order are evaluated in time order', () => {
     const t = track(0, 200, [[100, 150]]);
     const shuffled: LabelTrack = { times: [...t.times].reverse(), anomalous: [...t.anomalous].reverse() };
@@ -104,5 +120,11 @@ describe('totalEvaluation', () => {
     expect(t.samplePrecision).toBeCloseTo(tp / (tp + fp));
     expect(t.sampleRecall).toBeCloseTo(tp / (tp + fn));
     expect(t.detectionDelayMs).toEqual({ mean: 30, median: 30, min: 10, max: 50 });
+    const tn = a.sampleCounts.tn + b.sampleCounts.tn;
+    expect(t.falseAlarmRate).toBeCloseTo(fp / (fp + tn), 12);
+    expect(t.missedAlarmRate).toBeCloseTo(fn / (fn + tp), 12);
+    // Machine-days add up: 400 ms + 600 ms of labelled span, one false alarm episode over both.
+    expect(t.labelledDays).toBeCloseTo(1000 / 86_400_000, 15);
+    expect(t.falseAlarmsPerDay).toBeCloseTo(86_400_000 / 1000, 6);
   });
 });
