@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './commands/errors.js';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
+import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { inspectCommand } from './commands/inspect.js';
 import { keygenCommand } from './commands/keygen.js';
@@ -33,6 +34,7 @@ const COMMANDS: readonly (() => Command)[] = [
   keygenCommand,
   simulateCommand,
   benchCommand,
+  evalCommand,
 ];
 
 /** The package version, from the nearest package.json above this file (agent/ in source, dist/agent/ built). */

@@ -97,7 +97,11 @@ export async function findNabResults(resultsDir: string, data: readonly NabDataF
     for (const name of await csvNames(join(dir, c))) if (name.includes('_')) names.add(name.slice(0, name.indexOf('_')));
   }
   if (names.size === 1) return { detector: [...names][0], dir };
-  if (names.size === 0) throw new NabInputError(`${resultsDir}: no results files (<category>/<detector>_<file>.csv for the data's categories: ${categories.join(', ')})`);
+  if (names.size === 0) {
+    const detectors = await detectorFolders(resultsDir, categories);
+    if (detectors.length > 0) throw new NabInputError(`${resultsDir}: NAB's results root, with detectors ${detectors.join(', ')}: pass --detector NAME (or --results ${join(resultsDir, detectors[0])})`);
+    throw new NabInputError(`${resultsDir}: no results files (<category>/<detector>_<file>.csv for the data's categories: ${categories.join(', ')})`);
+  }
   throw new NabInputError(`${resultsDir}: results of several detectors (${[...names].sort().join(', ')}): pass --detector`);
 }
 
@@ -211,6 +215,14 @@ async function isDirectory(path: string): Promise<boolean> {
 
 async function isFile(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isFile(), () => false);
+}
+
+/** Subfolders of `dir` holding at least one of the categories: detectors in NAB's results root. */
+async function detectorFolders(dir: string, categories: readonly string[]): Promise<string[]> {
+  const subdirs = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const out: string[] = [];
+  for (const d of subdirs) if (await anyDirectory(join(dir, d), categories)) out.push(d);
+  return out;
 }
 
 async function anyDirectory(dir: string, names: readonly string[]): Promise<boolean> {
