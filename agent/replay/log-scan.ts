@@ -46,6 +46,9 @@ export interface LogScan {
   readonly badLines: number;
   /** Median of the positive steps between consecutive times of each machine; undefined without any. */
   readonly medianStepMs: number | undefined;
+  /** Earliest and latest event time in the log (any machine); undefined without any. */
+  readonly firstTime: number | undefined;
+  readonly lastTime: number | undefined;
 }
 
 export async function scanLog(path: string, options: LogScanOptions): Promise<LogScan> {
@@ -56,6 +59,8 @@ export async function scanLog(path: string, options: LogScanOptions): Promise<Lo
   const steps: number[] = [];
   let rows = 0;
   let badLines = 0;
+  let firstTime: number | undefined;
+  let lastLogTime: number | undefined;
   const valuesPath = (options.valuesPath ?? 'values').split('.');
 
   let parse: LineParser;
@@ -101,6 +106,8 @@ export async function scanLog(path: string, options: LogScanOptions): Promise<Lo
         else for (const c of payloadChannels(r.payload, valuesPath)) channels.add(c);
       }
       if (r.time === undefined) continue;
+      if (firstTime === undefined || r.time < firstTime) firstTime = r.time;
+      if (lastLogTime === undefined || r.time > lastLogTime) lastLogTime = r.time;
       const last = lastTime.get(machine);
       if (last !== undefined && r.time > last) steps.push(r.time - last);
       if (last === undefined || r.time > last) lastTime.set(machine, r.time);
@@ -115,7 +122,7 @@ export async function scanLog(path: string, options: LogScanOptions): Promise<Lo
   const ordered = options.format === 'csv' ? [...columns.keys()].filter((c) => channels.has(c)) : [...channels];
   return {
     path, format: options.format, channels: ordered, columns, machineColumn, machines: [...lastTime.keys()].sort(), rows, badLines,
-    medianStepMs: median(steps),
+    medianStepMs: median(steps), firstTime, lastTime: lastLogTime,
   };
 }
 

@@ -14,7 +14,12 @@
 // prefixes removed: a recording holds the plain topics) and then Vigil's own wire patterns. Its
 // verbatim payloads are read with the config's payload paths (as live); its "value"/"values" lines,
 // which openReplay re-encodes as {"ts", "value(s)"}, therefore need the default paths.
-// Labels (anomaly columns, the simulator's labels) are collected per machine for evaluation.
+// Labels (anomaly columns, the simulator's labels) are collected per machine for evaluation; with
+// labelWindows (--labels) every row of a machine is labelled instead, by whether its event time
+// falls in one of the machine's windows (label-windows.ts), and label columns are ignored.
+// onScored receives the decision trace (decision-trace.ts): one row per score with its verdict,
+// thresholds and episode, taken from the pipeline's own hooks. speed paces the reader in event time
+// (openReplay's speed); it changes when things happen, never what.
 
 import { filter, lastValueFrom, map, tap, toArray } from 'rxjs';
 import type { GraphDetector } from '../../models/graph-detector.js';
@@ -33,6 +38,8 @@ import { type ScoreCounters, createScoreCounters } from '../stages/to-scores.js'
 import { type StreamScoreCounters, checkStreamable, createStreamScoreCounters } from '../stages/to-stream-scores.js';
 import { type WindowCounters, createWindowCounters } from '../stages/to-windows.js';
 import type { Alert, SensorMessage } from '../types.js';
+import { type ScoredRow, createDecisionTrace } from './decision-trace.js';
+import { type LabelWindows, inWindows } from './label-windows.js';
 import type { SamplingPlan } from './replay-settings.js';
 
 /** Vigil's own wire topics (sensor-wire.ts), per channel and per machine. */
@@ -59,8 +66,16 @@ export interface ReplayRunOptions {
   readonly machine?: string;
   readonly learning: LearningMode;
   readonly clock: ManualClock;
+  /** Event-time ms per wall ms (10 = ten times real time); undefined: as fast as possible. */
+  readonly speed?: number;
+  /** Label every row by these windows instead of the log's label columns. */
+  readonly labelWindows?: LabelWindows;
   readonly onAlert?: (alert: Alert) => void;
   readonly onBadLine?: (bad: BadLine) => void;
+  /** Each score with its decision, in order. */
+  readonly onScored?: (row: ScoredRow) => void;
+  /** The event time of each message as it enters the pipeline (for a progress bar). */
+  readonly onProgress?: (time: number) => void;
 }
 
 /** One machine's labelled rows, in file order: event time and whether the row is labelled anomalous. */
@@ -76,6 +91,8 @@ export interface ReplayRun {
   readonly scored: ReadonlyMap<string, number>;
   /** Machines whose rows carry an anomaly label. */
   readonly labels: ReadonlyMap<string, LabelTrack>;
+  /** Event time of the first message replayed (the earliest, in a log out of order). */
+  readonly startTime: number | undefined;
   /** Event time of the last message replayed (the end of every open episode). */
   readonly endTime: number | undefined;
   readonly counters: {
@@ -109,6 +126,7 @@ export async function runReplay(o: ReplayRunOptions): Promise<ReplayRun> {
     if (scoringErrors.length < 5) scoringErrors.push(err.message);
   };
   let summary: ReplaySummary | undefined;
+  let startTime: number | undefined;
   let endTime: number | undefined;
 
   const learner = o.learning === 'inline'
@@ -123,21 +141,37 @@ export async function runReplay(o: ReplayRunOptions): Promise<ReplayRun> {
       })
     : null;
 
+  const track = (machine: string): LabelTrack => {
+    let t = labels.get(machine);
+    if (!t) labels.set(machine, (t = { times: [], anomalous: [] }));
+    return t;
+  };
+  const labelWindows = o.labelWindows;
+  /** With windows: each machine's rows, once per event time, labelled by the windows. */
+  const labelRow = (machine: string, time: number): void => {
+    const t = track(machine);
+    if (t.times.length > 0 && t.times[t.times.length - 1] === time) return; // another channel of the same row
+    t.times.push(time);
+    t.anomalous.push(inWindows(labelWindows!.windowsOf(machine), time));
+  };
+  const trace = o.onScored ? createDecisionTrace(alerts, o.onScored) : null;
+
   const onLabels = (l: ReplayLabels): void => {
+    if (labelWindows) return;
     const machine = l.machineId ?? (l.topic !== undefined ? topics.match(l.topic)?.machineId : undefined);
     if (machine === undefined || l.time === undefined) return;
     if (filterMachine !== undefined && machine !== filterMachine) return;
     const anomaly = anomalyLabel(l.labels);
     if (anomaly === undefined) return;
-    let track = labels.get(machine);
-    if (!track) labels.set(machine, (track = { times: [], anomalous: [] }));
-    track.times.push(l.time);
-    track.anomalous.push(anomaly);
+    const t = track(machine);
+    t.times.push(l.time);
+    t.anomalous.push(anomaly);
   };
 
   const messages = openReplay(o.path, {
     format: o.format,
     clock,
+    ...(o.speed !== undefined && { speed: o.speed }),
     onBadLine: o.onBadLine,
     onLabels,
     onEnd: (s) => (summary = s),
@@ -157,6 +191,12 @@ export async function runReplay(o: ReplayRunOptions): Promise<ReplayRun> {
       if (t !== undefined) {
         clock.set(t);
         endTime = endTime === undefined || t > endTime ? t : endTime;
+        startTime = startTime === undefined || t < startTime ? t : startTime;
+        o.onProgress?.(t);
+        if (labelWindows) {
+          const machine = topics.match(m.topic)?.machineId;
+          if (machine !== undefined) labelRow(machine, t);
+        }
       }
       return { topic: m.topic, payload: m.payload, receivedAt: clock.now() };
     }),
@@ -187,12 +227,15 @@ export async function runReplay(o: ReplayRunOptions): Promise<ReplayRun> {
           detectorFor: () => detector,
           maxGapMs: sampling.maxGapMs,
           maxMachines: config.limits.maxMachines,
-          keepWindows: learner !== null,
+          keepWindows: learner !== null || trace !== null,
           counters: scores as StreamScoreCounters,
           onError: onScoringError,
         },
       }),
-      onScore: (score) => scored.set(score.machineId, (scored.get(score.machineId) ?? 0) + 1),
+      onScore: (score) => {
+        scored.set(score.machineId, (scored.get(score.machineId) ?? 0) + 1);
+        trace?.onScore(score);
+      },
       alerts: {
         calibration: () => detector.calibration,
         policy: config.decision,
@@ -201,17 +244,20 @@ export async function runReplay(o: ReplayRunOptions): Promise<ReplayRun> {
         },
         maxMachines: config.limits.maxMachines,
         counters: alerts,
+        ...(trace && { onState: trace.onState, snapshotIntervalMs: 0 }),
       },
     }),
     tap((alert) => o.onAlert?.(alert)),
     toArray(),
   );
   const emitted = await lastValueFrom(run);
+  trace?.flush();
   return {
     summary: summary ?? { path: o.path, lines: 0, rows: 0, messages: 0, badLines: 0, badByReason: {} },
     alerts: emitted,
     scored,
     labels,
+    startTime,
     endTime,
     counters: { readings, samples, windows, scores, alerts },
     learner: learner?.stats ?? null,
