@@ -3,11 +3,16 @@
 //   scored        windows scored (scoring.mode 'window') or samples scored ('stream')
 //   alertEvents   raised / updated / cleared events; episodes = raised
 //   episodes      per machine: id, start, end (null: open at the end of the log), severity, peak score
-//   evaluation    when the log has anomaly labels: evaluate-episodes.ts's definitions (null otherwise)
+//   evaluation    when the log has anomaly labels: evaluate-episodes.ts's definitions (null otherwise):
+//                 sample P/R/F1, false-alarm and missed-alarm rates, detection delay per labelled
+//                 segment, false alarms per day, and the episode overlap measures
+// labels says where the labels came from (label columns, or --labels windows); nab holds the NAB
+// score when labels are windows (nab-score.ts), else null.
 // The pipeline section holds the stages' counters (readings, dead letters by reason, samples,
 // windows or stream scores, the decider's verdicts), so every number can be traced back.
 
 import { EVALUATION_METHOD, type Episode, type Evaluation, type MachineEvaluation, episodesFrom, evaluateMachine, totalEvaluation } from './evaluate-episodes.js';
+import type { NabResult } from './nab-score.js';
 import { formatDuration, type SamplingPlan } from './replay-settings.js';
 import type { ReplayRun } from './run-replay.js';
 
@@ -25,7 +30,12 @@ export interface ReportContext {
   readonly scoringMode: 'window' | 'stream';
   readonly learning: 'off' | 'inline';
   readonly toleranceMs: number;
+  /** Where labels came from: 'columns' (the log's anomaly columns) or a --labels file. */
+  readonly labels?: LabelSource;
+  readonly nab?: NabResult | null;
 }
+
+export type LabelSource = { readonly kind: 'columns' } | { readonly kind: 'windows'; readonly file: string; readonly format: 'nab' | 'machines' | 'all'; readonly key: string | null };
 
 type Iso = string | null;
 const iso = (t: number | null | undefined): Iso => (t === null || t === undefined || !Number.isFinite(t) ? null : new Date(t).toISOString());
@@ -40,7 +50,7 @@ export interface MachineReport {
 
 export interface ReplayReport {
   readonly schema: typeof REPORT_SCHEMA;
-  readonly log: { readonly path: string; readonly format: string; readonly lines: number; readonly rows: number; readonly messages: number; readonly badLines: number; readonly badByReason: Readonly<Record<string, number>>; readonly end: Iso };
+  readonly log: { readonly path: string; readonly format: string; readonly lines: number; readonly rows: number; readonly messages: number; readonly badLines: number; readonly badByReason: Readonly<Record<string, number>>; readonly start: Iso; readonly end: Iso };
   readonly model: ReportContext['model'] & { readonly path: string; readonly logChannels: readonly string[] };
   readonly settings: {
     readonly config: string;
@@ -49,6 +59,9 @@ export interface ReplayReport {
   };
   readonly pipeline: Record<string, unknown>;
   readonly evaluationMethod: typeof EVALUATION_METHOD | null;
+  /** Where the labels came from; null without labels. */
+  readonly labels: LabelSource | null;
+  readonly nab: NabResult | null;
   readonly machines: Readonly<Record<string, MachineReport>>;
   readonly total: MachineReport & { readonly machines: number };
 }
@@ -93,7 +106,7 @@ export function buildReport(run: ReplayRun, ctx: ReportContext): ReplayReport {
   const deadLetters = Object.fromEntries(Object.entries(c.readings.byReason).filter(([, n]) => n > 0));
   return {
     schema: REPORT_SCHEMA,
-    log: { path: ctx.data, format: ctx.format, lines: run.summary.lines, rows: run.summary.rows, messages: run.summary.messages, badLines: run.summary.badLines, badByReason: { ...run.summary.badByReason }, end: iso(run.endTime) },
+    log: { path: ctx.data, format: ctx.format, lines: run.summary.lines, rows: run.summary.rows, messages: run.summary.messages, badLines: run.summary.badLines, badByReason: { ...run.summary.badByReason }, start: iso(run.startTime), end: iso(run.endTime) },
     model: { path: ctx.modelPath, ...ctx.model, logChannels: ctx.logChannels },
     settings: {
       config: ctx.configSource,
@@ -111,6 +124,8 @@ export function buildReport(run: ReplayRun, ctx: ReportContext): ReplayReport {
       ...(run.scoringErrors.length ? { scoringErrors: run.scoringErrors } : {}),
     },
     evaluationMethod: labelled ? EVALUATION_METHOD : null,
+    labels: labelled ? (ctx.labels ?? { kind: 'columns' }) : null,
+    nab: ctx.nab ?? null,
     machines,
     total: {
       machines: ids.length,
@@ -147,18 +162,27 @@ export function summaryLines(report: ReplayReport, notes: readonly string[], ale
   const t = r.total;
   lines.push(`  scored:    ${t.scored} ${r.settings.scoringMode === 'stream' ? 'samples' : 'windows'} on ${plural(t.machines, 'machine')}; ${plural(t.episodes, 'episode')} (${t.alertEvents.raised} raised, ${t.alertEvents.updated} updated, ${t.alertEvents.cleared} cleared) → ${alertsTo}`);
   if (t.evaluation) {
-    lines.push(`  evaluation (${EVALUATION_METHOD}; not the NAB or SKAB scores; see --help):`);
+    lines.push(`  evaluation (${EVALUATION_METHOD}; Vigil's own measures, not the NAB score; see --help):`);
     lines.push(`    total      ${evaluationText(t.evaluation)}`);
     for (const [id, m] of Object.entries(r.machines)) if (m.evaluation) lines.push(`    ${id.padEnd(10)} ${evaluationText(m.evaluation)}`);
   } else {
     lines.push('  evaluation: none (the log has no anomaly labels)');
     for (const [id, m] of Object.entries(r.machines)) lines.push(`    ${id.padEnd(10)} scored ${m.scored}, ${plural(m.episodes, 'episode')}`);
   }
+  if (r.nab?.rules) {
+    const profiles = Object.keys(r.nab.rules.alerts);
+    lines.push(`  NAB score (normalised; ${profiles.join(' / ')}):`);
+    for (const rule of ['alerts', 'warning', 'optimized'] as const) {
+      const values = profiles.map((p) => r.nab!.rules![rule][p].normalized).map((v) => (v === null ? 'n/a' : v.toFixed(2)));
+      lines.push(`    ${rule.padEnd(10)} ${values.join(' / ')}`);
+    }
+  } else if (r.nab) lines.push(`  NAB score: not scored: ${r.nab.error}`);
   return lines;
 }
 
 function evaluationText(e: Evaluation): string {
   const pct = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(3));
   const delay = e.detectionDelayMs.median === null ? '' : `, median delay ${formatDuration(e.detectionDelayMs.median)}`;
-  return `segments detected ${e.segmentsDetected}/${e.segments}${delay}, false alarm episodes ${e.falseAlarmEpisodes}, samples P ${pct(e.samplePrecision)} R ${pct(e.sampleRecall)} F1 ${pct(e.sampleF1)}`;
+  const perDay = e.falseAlarmsPerDay === null ? 'n/a' : e.falseAlarmsPerDay.toFixed(2);
+  return `segments detected ${e.segmentsDetected}/${e.segments}${delay}, false alarm episodes ${e.falseAlarmEpisodes} (${perDay}/day), samples P ${pct(e.samplePrecision)} R ${pct(e.sampleRecall)} F1 ${pct(e.sampleF1)} FAR ${pct(e.falseAlarmRate)} MAR ${pct(e.missedAlarmRate)}`;
 }

@@ -1,7 +1,8 @@
 // The configuration a replay runs with: the live one (defaults ← --config file ← VIGIL_* environment,
 // resolved and validated by agent/config/resolve.ts exactly as `vigil run` does), minus the sections
 // that only describe live I/O (broker, alertBroker, partition: a replay opens no connection, so a
-// broker password file missing on this laptop must not stop it), plus the model file from --model.
+// broker password file missing on this laptop must not stop it), plus the model file from --model
+// (without --model, the config's model.path names it).
 //
 // The sampling grid: a recorded log says its own sampling period. When the configuration does not
 // set sampling.periodMs (file or environment), the period is the log's median timestamp step, and
@@ -31,14 +32,14 @@ export interface ReplayConfig {
 }
 
 /** Resolves the replay's configuration; a bad file or value is a UsageError naming it. */
-export function loadReplayConfig(configPath: string | undefined, modelPath: string, env: NodeJS.ProcessEnv = process.env): ReplayConfig {
+export function loadReplayConfig(configPath: string | undefined, modelPath: string | undefined, env: NodeJS.ProcessEnv = process.env): ReplayConfig {
   const source = configPath ?? 'defaults';
   try {
     const file = configPath === undefined ? {} : readConfigFile(configPath);
     for (const s of LIVE_IO_SECTIONS) delete file[s];
     const replayEnv: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(env)) if (!LIVE_IO_ENV.test(k)) replayEnv[k] = v;
-    const config = resolveConfig({ file, fileName: source, env: replayEnv, flags: { model: { path: modelPath } } });
+    const config = resolveConfig({ file, fileName: source, env: replayEnv, flags: modelPath === undefined ? {} : { model: { path: modelPath } } });
     const explicit = new Set<GridPath>();
     for (const path of GRID_PATHS) {
       const [section, field] = path.split('.');
