@@ -49,8 +49,10 @@ describe.concurrent('vigil replay (child process)', () => {
 
     expect(one.stderr).toMatch(/^replay .*sim\.jsonl: 4320 rows, 4320 messages, 0 bad lines$/m);
     expect(one.stderr).toMatch(/note: sampling\.periodMs 10000 \(10 s\): derived from the log's median timestamp step/);
-    expect(one.stderr).toMatch(/evaluation \(vigil-episode-overlap\/1; not the NAB or SKAB scores; see --help\):\n    total      segments detected 1\/1, median delay [\d.]+ min, false alarm episodes \d+, samples P [\d.]+ R [\d.]+ F1 [\d.]+/);
-    expect(one.stderr).toMatch(/^    pump-01 +segments detected 0\/0, false alarm episodes 0, samples P n\/a R n\/a F1 n\/a$/m);
+    expect(one.stderr).toMatch(/evaluation \(vigil-episode-overlap\/1; Vigil's own measures, not the NAB score; see --help\):\n    total      segments detected 1\/1, median delay [\d.]+ min, false alarm episodes \d+ \([\d.]+\/day\), samples P [\d.]+ R [\d.]+ F1 [\d.]+ FAR [\d.]+ MAR [\d.]+/);
+    expect(one.stderr).toMatch(/^    pump-01 +segments detected 0\/0, false alarm episodes 0 \(0\.00\/day\), samples P n\/a R n\/a F1 n\/a FAR 0\.000 MAR n\/a$/m);
+    // Not a terminal: progress as a line per tenth of the log, before the summary.
+    expect(one.stderr).toMatch(/^replay: 10% \(event time 2024-01-01T00:35:59\.000Z\)\n(?:replay: \d+% .*\n){8}replay: 100% .*\nreplay .*sim\.jsonl: 4320 rows/m);
   });
 
   it('without --out the alerts go to stdout, the same bytes as --out writes', async () => {
@@ -106,10 +108,14 @@ describe.concurrent('vigil replay (child process)', () => {
     }
   });
 
-  it('--help states the evaluation definitions and that they are not the NAB or SKAB scores', async () => {
+  it('--help states the evaluation definitions, the NAB mapping and the outputs', async () => {
     const r = await runCli(['replay', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Evaluation \(vigil-episode-overlap\/1: Vigil's own episode measures, NOT the NAB score nor SKAB's metrics\)/);
-    for (const term of ['episode', 'sample', 'segment', 'detected', 'delay', 'false alarm', 'sample P/R/F1']) expect(r.stdout).toMatch(new RegExp(`^  ${term.replace('/', '\\/')} +\\S`, 'm'));
+    expect(r.stdout).toMatch(/^Usage: vigil replay \[options\] \[log\]$/m);
+    expect(r.stdout).toMatch(/\(vigil-episode-overlap\/1: Vigil's own measures, sample level; NOT SKAB's\s+changepoint score\)/);
+    for (const term of ['episode', 'sample', 'segment', 'detected', 'delay', 'false alarm', 'sample P/R/F1', 'FAR / MAR', 'false alarms/day']) expect(r.stdout).toMatch(new RegExp(`^  ${term.replace('/', '\\/')} +\\S`, 'm'));
+    expect(r.stdout).toMatch(/anomaly_score of a row = min\(1, score \/ warning threshold in force\)/);
+    expect(r.stdout).toMatch(/--out DIR +alerts\.jsonl .*scores\.csv/);
+    expect(r.stdout).toMatch(/\{"topic":"\.\.\.","payload":<the payload, a string or JSON>,"ts":<receive time>\}/);
   });
 });
