@@ -3,7 +3,7 @@
 // chart per channel (the signal above, that channel's score below), an overview strip with the
 // visible range as a brush, and one shared time axis for all of them:
 //   wheel       zoom around the pointer        drag          pan
-//   double-click / Reset   the whole log        overview      drag to select a range, drag the brush to move it
+//   double-click / Reset   the whole log        overview      drag to select a range, drag inside the brush to move it
 //   + / −       zoom around the centre          log scale     scores on a log or linear axis
 // Hovering a chart shows the nearest point of that machine. window.vigilReport exposes the view and
 // what was drawn, for tests and for people at the console.
@@ -210,7 +210,9 @@ function attachOverview() {
   }
   c.addEventListener('mousedown', function (ev) {
     var t = timeOf(ev);
-    drag = t >= view[0] && t <= view[1] ? { move: true, t: t, view: view.slice() } : { move: false, t: t };
+    // Inside the brush a drag moves it; elsewhere, or when it spans the whole log (nothing to move), a drag selects.
+    var movable = view[1] - view[0] < full[1] - full[0];
+    drag = movable && t >= view[0] && t <= view[1] ? { move: true, t: t, view: view.slice() } : { move: false, t: t };
     ev.preventDefault();
   });
   window.addEventListener('mousemove', function (ev) {
