@@ -34,7 +34,8 @@ export function createProgress(out: ProgressSink, now: () => number = () => perf
     const rate = seconds > 0 ? `${Math.round(messages / seconds).toLocaleString('en-US')} msg/s` : '';
     const time = Number.isFinite(reached) ? new Date(reached).toISOString().slice(0, 19).replace('T', ' ') : '';
     const line = `replay [${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${(f * 100).toFixed(1).padStart(5)}%  ${time}  ${rate}`;
-    out.write(`\r${line.slice(0, Math.max(20, (out.columns ?? 120) - 1)).padEnd(Math.min(line.length + 2, (out.columns ?? 120) - 1))}`);
+    const width = out.columns !== undefined && out.columns > 40 ? out.columns - 1 : 100; // a terminal that reports no size gets 100
+    out.write(`\r${line.slice(0, width).padEnd(Math.min(line.length + 2, width))}`);
   };
   return {
     start({ first: a, last: b }) {
