@@ -13,6 +13,7 @@ import { Command } from 'commander';
 
 const SUITES: readonly (() => Command)[] = [
   (await import('../bench/skab-command.js')).skabBenchCommand,
+  (await import('../bench/nab-command.js')).nabBenchCommand,
 ];
 
 export function benchCommand(): Command {

@@ -1,0 +1,109 @@
+// What `vigil bench nab --detector NAME` runs: one configuration for the whole corpus (NAB's rule:
+// nothing is tuned per file). A detector is a set of members, each turning the rows into a
+// per-row surprise, and the post-processing that turns their mean into NAB's anomaly_score:
+//   members      'lstm'   stateful LSTM forecasters (an ensemble of `ensemble` seeds averaging
+//                         their normalised residuals), trained by truncated BPTT on the fit rows and
+//                         fine-tuned online on chunks judged normal; with `nll` the head also
+//                         predicts the log-variance (Gaussian NLL) and residuals are divided by it
+//                'naive'  the previous value as the forecast (a baseline with nothing learned)
+//                'ae'     a dense autoencoder on the last `window` values, fine-tuned online
+//   inputs       the value standardised by statistics of the fit rows that then follow normal rows
+//                slowly (normRate); optional extra inputs: 'lag' (the value one day before the
+//                forecast target) and 'diff' (the first difference)
+//   raw          min(1, surprise / rawScale), surprise = |residual| / its running scale
+//   likelihood   NuPIC's anomaly likelihood of the raw scores (models/scoring/likelihood.ts), as
+//                NAB's log score; rows before the probation end only build its history
+//   spatial      a value beyond the running range ± spatial × range scores 1 (HTM's rule)
+//   rest         after a score ≥ restLevel, restFraction × probation rows report 0 (CAD OSE's rule)
+// Learning never sees a row whose score reached learnGate (nor the chunk / windows holding it).
+
+export type InputFeature = 'lag' | 'diff';
+
+export interface LstmMemberConfig {
+  readonly kind: 'lstm';
+  readonly ensemble: number;
+  readonly hidden: number;
+  readonly layers: number;
+  /** Truncated-BPTT chunk (steps) for the fit epochs and the online steps. */
+  readonly chunk: number;
+  readonly epochs: number;
+  readonly lrFit: number;
+  readonly lrOnline: number;
+  readonly nll: boolean;
+  readonly inputs: readonly InputFeature[];
+}
+
+export interface NaiveMemberConfig {
+  readonly kind: 'naive';
+}
+
+export interface AeMemberConfig {
+  readonly kind: 'ae';
+  readonly window: number;
+  readonly hidden: number;
+  readonly bottleneck: number;
+  readonly epochs: number;
+  readonly lrFit: number;
+  readonly lrOnline: number;
+}
+
+export type MemberConfig = LstmMemberConfig | NaiveMemberConfig | AeMemberConfig;
+
+export interface NabDetectorConfig {
+  /** The results' detector name (NAB forbids '_'). */
+  readonly name: string;
+  readonly members: readonly MemberConfig[];
+  /** Share of the probationary rows the members are fitted on; the rest run online and seed the likelihood. */
+  readonly fitFraction: number;
+  /** Standardised inputs are clipped to ±zClip. */
+  readonly zClip: number;
+  readonly normRate: number;
+  /** EWMA rate of each member's residual scale (on rows judged normal). */
+  readonly residRate: number;
+  readonly rawScale: number;
+  readonly learnGate: number;
+  readonly likelihood: {
+    readonly averagingWindow: number;
+    readonly historicWindowSize: number;
+    readonly reestimationPeriod: number;
+    /** NuPIC's red-zone filter (a second red likelihood in a row drops to yellow). */
+    readonly redFilter: boolean;
+  };
+  /** Spatial tolerance (share of the range); null: no spatial rule. */
+  readonly spatial: number | null;
+  readonly restFraction: number;
+  readonly restLevel: number;
+  readonly seed: number;
+}
+
+const LSTM: LstmMemberConfig = { kind: 'lstm', ensemble: 1, hidden: 16, layers: 1, chunk: 32, epochs: 30, lrFit: 1e-2, lrOnline: 1e-3, nll: false, inputs: [] };
+
+const BASE: Omit<NabDetectorConfig, 'name' | 'members'> = {
+  fitFraction: 1,
+  zClip: 8,
+  normRate: 1e-3,
+  residRate: 1e-3,
+  rawScale: 4,
+  learnGate: 0.5,
+  likelihood: { averagingWindow: 10, historicWindowSize: 8640, reestimationPeriod: 100, redFilter: false },
+  spatial: 0.02,
+  restFraction: 0.1,
+  restLevel: 0.5,
+  seed: 0,
+};
+
+export const NAB_DETECTORS = {
+  /** Persistence forecast + the same post-processing: what the post-processing alone is worth. */
+  naive: { ...BASE, name: 'vigilNaive', members: [{ kind: 'naive' }] },
+  /** One stateful LSTM forecaster (MSE) on the value. */
+  lstm: { ...BASE, name: 'vigilLstm', members: [LSTM] },
+  /** One LSTM predicting mean and log-variance, with the value one day back as a second input. */
+  'lstm-nll': { ...BASE, name: 'vigilLstmNll', members: [{ ...LSTM, nll: true, inputs: ['lag'] }] },
+  /** A dense autoencoder on the last 16 values. */
+  ae: { ...BASE, name: 'vigilAe', members: [{ kind: 'ae', window: 16, hidden: 32, bottleneck: 4, epochs: 50, lrFit: 3e-3, lrOnline: 1e-3 }] },
+  /** Three NLL forecasters (seeds) averaged: Vigil's NAB configuration. */
+  ensemble: { ...BASE, name: 'vigilEnsemble', members: [{ ...LSTM, ensemble: 3, nll: true, inputs: ['lag'] }] },
+} as const satisfies Record<string, NabDetectorConfig>;
+
+export type NabDetectorName = keyof typeof NAB_DETECTORS;
+export const NAB_DETECTOR_NAMES = Object.keys(NAB_DETECTORS) as NabDetectorName[];

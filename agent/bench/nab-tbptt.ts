@@ -1,0 +1,122 @@
+// Truncated BPTT with a carried state, for a stateful LSTM forecaster that learns online: the
+// series is cut into consecutive chunks of K steps, each chunk starts from the state the previous
+// one ended in (values only: gradients stop at the boundary) and forecasts, at each of its K steps,
+// the next sample. The same training graph (models/streaming-forecaster-tbptt.ts, over the
+// detector's own parameters) serves the probation epochs and the online chunks, so the weights the
+// stream reads are the ones trained here. A chunk can be passed with learn = false: it only moves
+// the carried state (a chunk holding a flagged sample is never learned from). advance() moves the
+// state over a few samples outside any chunk (the alignment before the first one).
+// Losses are MSE in the units the samples are given in (the caller scales them).
+
+import { GraphRunner } from '../../engine/graph/runner.js';
+import { lstmStep } from '../../engine/layers/lstm.js';
+import { type FloatTensor, floatTensor } from '../../engine/tensor.js';
+import type { GraphDetector } from '../../models/graph-detector.js';
+import { buildStatefulGraph, type StatefulGraph } from '../../models/streaming-forecaster-tbptt.js';
+import { streamModelFor, syncStreamModel } from '../../models/streaming-forecaster.js';
+
+export interface CarriedTbptt {
+  readonly chunk: number;
+  /** Back to the zero state. */
+  reset(): void;
+  /** Moves the carried state over `count` samples [count, C] without learning. */
+  advance(samples: Float32Array, count: number): void;
+  /**
+   * One chunk: inputs [K, C] from the carried state, targets [K, C] (each input's next sample).
+   * With learn, one Adam step on the chunk's MSE; returns that loss (before the step).
+   */
+  chunkStep(inputs: Float32Array, targets: Float32Array, learn: boolean): number;
+}
+
+export const LOGVAR_MIN = -8;
+export const LOGVAR_MAX = 6;
+
+export function createCarriedTbptt(detector: GraphDetector, chunk: number, lossWeights?: readonly number[], nll = false): CarriedTbptt {
+  const sg: StatefulGraph = buildStatefulGraph(detector, chunk);
+  const model = streamModelFor(detector);
+  const C = model.channels;
+  if (model.horizon !== 1) throw new Error(`online TBPTT forecasts one step ahead; the detector's horizon is ${model.horizon}`);
+  const K = sg.chunk;
+  const runner = new GraphRunner(sg.graph);
+  const x = floatTensor([1, K, C]);
+  const dOut = floatTensor([1, K, C]);
+  const h0 = sg.state.map((s) => floatTensor([1, 1, s.hidden]));
+  const c0 = sg.state.map((s) => floatTensor([1, 1, s.hidden]));
+  const feeds: Record<string, FloatTensor> = { x };
+  sg.state.forEach((s, k) => {
+    feeds[s.h0] = h0[k];
+    feeds[s.c0] = c0[k];
+  });
+  const weights = Float64Array.from({ length: C }, (_, c) => lossWeights?.[c] ?? 1);
+  const wSum = weights.reduce((a, b) => a + b, 0);
+  const gates = new Float32Array(Math.max(...model.layers.map((l) => 4 * l.H)));
+  const optimizer = detector.optimizer();
+
+  return {
+    chunk: K,
+    reset() {
+      for (const t of [...h0, ...c0]) t.data.fill(0);
+    },
+    advance(samples, count) {
+      syncStreamModel(model);
+      for (let t = 0; t < count; t++) {
+        let v: Float32Array = samples.subarray(t * C, (t + 1) * C);
+        model.layers.forEach((l, k) => {
+          lstmStep(h0[k].data, c0[k].data, v, l.wIh, l.wHh, l.bIh, l.bHh, gates, 1, l.F, l.H);
+          v = h0[k].data as Float32Array;
+        });
+      }
+    },
+    chunkStep(inputs, targets, learn) {
+      x.data.set(inputs.subarray(0, K * C));
+      const out = runner.run(feeds);
+      const y = out[sg.forecasts].data; // [1, K, C]
+      let loss = 0;
+      if (nll) {
+        // channel 0 forecasts the next value (mean), channel 1 its log-variance: Gaussian NLL.
+        dOut.data.fill(0);
+        for (let t = 0; t < K; t++) {
+          const d = y[t * C] - targets[t * C];
+          const raw = y[t * C + 1];
+          const sv = Math.min(LOGVAR_MAX, Math.max(LOGVAR_MIN, raw));
+          const inv = Math.exp(-sv);
+          loss += 0.5 * (sv + d * d * inv);
+          dOut.data[t * C] = (d * inv) / K;
+          dOut.data[t * C + 1] = raw === sv ? (0.5 * (1 - d * d * inv)) / K : 0;
+        }
+        loss /= K;
+        if (learn && Number.isFinite(loss)) {
+          optimizer.zeroGrad();
+          runner.backwardAll({ [sg.forecasts]: dOut });
+          optimizer.step();
+          detector.recordUpdate(K);
+        }
+        sg.state.forEach((s, k) => {
+          h0[k].data.set(out[s.hN].data);
+          c0[k].data.set(out[s.cN].data);
+        });
+        return loss;
+      }
+      for (let i = 0; i < K * C; i++) {
+        const w = weights[i % C];
+        const d = y[i] - targets[i];
+        loss += w * d * d;
+        dOut.data[i] = w * d;
+      }
+      loss /= K * wSum;
+      if (learn && Number.isFinite(loss)) {
+        const k2 = 2 / (K * wSum);
+        for (let i = 0; i < K * C; i++) dOut.data[i] *= k2;
+        optimizer.zeroGrad();
+        runner.backwardAll({ [sg.forecasts]: dOut });
+        optimizer.step();
+        detector.recordUpdate(K);
+      }
+      sg.state.forEach((s, k) => {
+        h0[k].data.set(out[s.hN].data);
+        c0[k].data.set(out[s.cN].data);
+      });
+      return loss;
+    },
+  };
+}
