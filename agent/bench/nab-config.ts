@@ -9,7 +9,7 @@
 //                'ae'     a dense autoencoder on the last `window` values, fine-tuned online
 //   inputs       the value standardised by statistics of the fit rows that then follow normal rows
 //                slowly (normRate); optional extra inputs: 'lag' (the value one day before the
-//                forecast target) and 'diff' (the first difference)
+//                forecast target), 'week' (one week before it) and 'diff' (the first difference)
 //   raw          min(1, surprise / rawScale), surprise = |residual| / its running scale
 //   likelihood   NuPIC's anomaly likelihood of the raw scores (models/scoring/likelihood.ts), as
 //                NAB's log score; rows before the probation end only build its history
@@ -17,7 +17,7 @@
 //   rest         after a score ≥ restLevel, restFraction × probation rows report 0 (CAD OSE's rule)
 // Learning never sees a row whose score reached learnGate (nor the chunk / windows holding it).
 
-export type InputFeature = 'lag' | 'diff';
+export type InputFeature = 'lag' | 'week' | 'diff';
 
 export interface LstmMemberConfig {
   readonly kind: 'lstm';

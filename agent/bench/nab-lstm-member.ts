@@ -7,7 +7,7 @@
 //   online   every `chunk` rows, one Adam step on the chunk just completed, unless a row in it was
 //            judged anomalous (then the chunk only moves the carried state)
 // Inputs per row: z_t, then per feature 'lag' z_{t+1−day} (the value a day before the target;
-// z_t while there is no day of history) and 'diff' z_t − z_{t−1}.
+// z_t while there is no day of history), 'week' the same a week back, and 'diff' z_t − z_{t−1}.
 
 import { createDetector } from '../../models/create-detector.js';
 import { createForecastStream, type ForecastStream } from '../../models/streaming-forecaster.js';
@@ -31,7 +31,11 @@ export async function createLstmMember(features: NabFeatures, fitRows: number, c
   const fill = (t: number): void => {
     x[t * C] = z[t];
     cfg.inputs.forEach((f, k) => {
-      x[t * C + 1 + k] = f === 'diff' ? (t > 0 ? z[t] - z[t - 1] : 0) : dayRows > 0 && t + 1 - dayRows >= 0 ? z[t + 1 - dayRows] : z[t];
+      if (f === 'diff') x[t * C + 1 + k] = t > 0 ? z[t] - z[t - 1] : 0;
+      else {
+        const back = f === 'week' ? 7 * dayRows : dayRows;
+        x[t * C + 1 + k] = back > 0 && t + 1 - back >= 0 ? z[t + 1 - back] : z[t];
+      }
     });
   };
   for (let t = 0; t < fitRows; t++) fill(t);
