@@ -40,10 +40,14 @@ export interface MemberConfig {
 
 export interface SkabConfig {
   readonly name: string;
+  /** Difference the channels whose lag-1 autocorrelation on the training rows exceeds this
+   *  (models/preprocess/slow-channels.ts), decided per file from its training rows; null: none. */
+  readonly differenceSlowAbove: number | null;
   readonly members: readonly MemberConfig[];
   /** Several members: each residual is divided by its own UCL, then combined. */
   readonly combine: 'mean' | 'max';
-  /** Trailing mean over this many rows of the normalised score (1: none). */
+  /** Trailing mean over this many rows of each member's residual (1: none); the member's UCL is
+   *  taken on its training residuals smoothed alike. SKAB's autoencoder rule never smooths. */
   readonly smoothing: number;
   readonly alignment: Alignment;
   /** Frozen runs: 'threshold' flags a row when its score is above 1 (its UCL); 'decider' runs the
@@ -104,7 +108,7 @@ const SKAB_MEMBERS: Readonly<Record<Exclude<SkabDetectorName, 'ensemble'>, Membe
 };
 
 export function skabConfig(detector: SkabDetectorName, profile: SkabProfile): SkabConfig {
-  const base = { combine: 'max', smoothing: 1, decision: 'threshold', policy: LIVE_POLICY, learning: LIVE_LEARNING } as const;
+  const base = { differenceSlowAbove: null, combine: 'max', smoothing: 1, decision: 'threshold', policy: LIVE_POLICY, learning: LIVE_LEARNING } as const;
   if (profile === 'skab') {
     const members = detector === 'ensemble' ? [SKAB_MEMBERS['lstm-forecaster'], SKAB_MEMBERS['conv-ae']] : [SKAB_MEMBERS[detector]];
     return { ...base, name: `${detector} (skab spec)`, members, alignment: 'skab' };

@@ -1,6 +1,7 @@
-// From a SKAB run's per-row scores to its per-row predictions. A score is a residual divided by
-// its member's UCL (several members combined), so 1 is the threshold for every detector.
-//   smoothing   trailing mean of the last k scores (k = 1: none); causal
+// From a SKAB run's per-row scores to its per-row predictions. A score is a (smoothed) residual
+// divided by its member's UCL, several members combined by mean or max, so 1 is the threshold
+// for every detector.
+//   smoothing   trailing mean of the last k values (k = 1: none); causal
 //   threshold   row flagged when its (smoothed) score is strictly above 1: SKAB's `residual > UCL`
 //   decider     the live agent's decider (models/scoring/decide.ts) with a fixed warning level of 1:
 //               a row is flagged while an alert episode is open after its window, and a window

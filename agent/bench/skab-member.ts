@@ -1,6 +1,7 @@
 // One detector of a SKAB run, fitted on one file's 400 training rows: the detector (its scaler is
 // fitted inside fit, on training rows only), its UCL (a quantile of its residuals on ALL training
-// windows × a factor, SKAB's rule) and, for 'mse-norm', each channel's mean training error.
+// windows × a factor, SKAB's rule; residuals smoothed first when the run smooths them) and, for
+// 'mse-norm', each channel's mean training error.
 // Residuals come from the graph's own output (runSlot's graph, run here through a GraphRunner on
 // the detector's live parameters, so online fine-tuning shows at once):
 //   autoencoder  compares the reconstruction with the whole window
@@ -15,6 +16,7 @@ import type { GraphDetector } from '../../models/graph-detector.js';
 import { quantile } from '../../models/scoring/calibration.js';
 import { createScaler } from '../../models/scoring/scaler.js';
 import type { MemberConfig } from './skab-config.js';
+import { smoothScores } from './skab-decide.js';
 import { type Rows, trainWindows } from './skab-windows.js';
 
 export interface FittedMember {
@@ -87,6 +89,8 @@ export function residuals(m: Pick<FittedMember, 'config' | 'detector' | 'channel
 
 export interface FitMemberOptions {
   readonly channels: readonly string[];
+  /** Rows of the trailing mean the run applies to residuals: the UCL is taken on training residuals smoothed alike. */
+  readonly smoothing: number;
   readonly seed: number;
   /** Overrides the configured maximum epochs (smoke tests). */
   readonly epochs?: number;
@@ -110,7 +114,7 @@ export async function fitMember(config: MemberConfig, train: Rows, options: FitM
     const floor = 1e-3 * Math.max(...channelScale);
     for (let c = 0; c < C; c++) channelScale[c] = Math.max(channelScale[c], floor, 1e-12);
   }
-  const trainRes = Float64Array.from(residuals({ config, detector, channelScale }, windows, count)).sort();
+  const trainRes = Float64Array.from(smoothScores(residuals({ config, detector, channelScale }, windows, count), options.smoothing)).sort();
   const ucl = quantile(trainRes, config.threshold.q) * config.threshold.factor;
   return { config, detector, windowSize: N, ucl, channelScale, fit };
 }

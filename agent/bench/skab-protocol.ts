@@ -12,6 +12,7 @@
 // SKAB's rule. The result carries each row's prediction (null: none) and score (NaN: none).
 
 import { skabWindowRows } from '../../models/eval/skab/window-alignment.js';
+import { differenceChannels, slowChannels } from '../../models/preprocess/slow-channels.js';
 import { createOnlineLearner, type OnlineLearner } from '../learning/online-learner.js';
 import type { SkabConfig } from './skab-config.js';
 import type { SkabFile } from './skab-data.js';
@@ -50,6 +51,8 @@ export interface MemberReport {
 
 export interface FileRun {
   readonly name: string;
+  /** Channels differenced as slow (differenceSlowAbove). */
+  readonly differenced: readonly string[];
   readonly predicted: RowPrediction[];
   readonly score: number[];
   readonly members: readonly MemberReport[];
@@ -61,13 +64,17 @@ export interface RunFileOptions {
   readonly epochs?: number;
 }
 
-export async function runSkabFile(input: SkabInput, config: SkabConfig, mode: SkabMode, options: RunFileOptions): Promise<FileRun> {
+export async function runSkabFile(raw: SkabInput, config: SkabConfig, mode: SkabMode, options: RunFileOptions): Promise<FileRun> {
   const started = performance.now();
   if (config.members.length === 0) throw new Error(`${config.name}: a configuration needs at least one member`);
   if (config.alignment === 'skab' && config.members.length > 1) throw new Error(`${config.name}: SKAB's alignment takes one detector; ensembles run causal`);
   if (mode === 'streaming' && config.alignment !== 'causal') throw new Error(`${config.name}: streaming runs are causal; use --alignment causal`);
+  const slow = config.differenceSlowAbove === null ? raw.channels.map(() => false) : slowChannels(raw.train.features, raw.train.rows, raw.channels.length, config.differenceSlowAbove);
+  const input = differenced(raw, slow);
   const members: FittedMember[] = [];
-  for (const m of config.members) members.push(await fitMember(m, input.train, { channels: input.channels, seed: options.seed, epochs: options.epochs }));
+  // SKAB's autoencoder rule thresholds raw windows; everything else smooths residuals before its UCL.
+  const smoothing = config.alignment === 'skab' && config.members[0].architecture !== 'lstm-forecaster' ? 1 : config.smoothing;
+  for (const m of config.members) members.push(await fitMember(m, input.train, { channels: input.channels, seed: options.seed, epochs: options.epochs, smoothing }));
   let predicted: RowPrediction[];
   let score: Float64Array;
   let learners: (OnlineLearner | null)[] = members.map(() => null);
@@ -79,13 +86,14 @@ export async function runSkabFile(input: SkabInput, config: SkabConfig, mode: Sk
     const C = input.channels.length;
     const perMember = members.map((m) => {
       const { windows, count } = causalWindows(input.train, input.test, C, m.windowSize);
-      return residuals(m, windows, count).map((r) => r / m.ucl);
+      return smoothScores(residuals(m, windows, count), config.smoothing).map((r) => r / m.ucl);
     });
-    score = smoothScores(combineScores(perMember, config.combine), config.smoothing);
+    score = combineScores(perMember, config.combine);
     predicted = config.decision === 'decider' ? deciderRows(score, input.test.time, config.policy, config.name) : thresholdRows(score);
   }
   return {
     name: input.name,
+    differenced: input.channels.filter((_, c) => slow[c]),
     predicted,
     score: Array.from(score),
     members: members.map((m, i) => ({
@@ -101,25 +109,35 @@ export async function runSkabFile(input: SkabInput, config: SkabConfig, mode: Sk
   };
 }
 
+/** The slow channels' differences in place of their levels, train and test as one stream. */
+function differenced(input: SkabInput, slow: readonly boolean[]): SkabInput {
+  if (!slow.includes(true)) return input;
+  const C = input.channels.length;
+  const train = new Float32Array(input.train.features.length);
+  differenceChannels(train, input.train.features, input.train.rows, C, slow);
+  const test = new Float32Array(input.test.features.length);
+  differenceChannels(test, input.test.features, input.test.rows, C, slow, input.train.features.subarray((input.train.rows - 1) * C));
+  return { ...input, train: { ...input.train, features: train }, test: { ...input.test, features: test } };
+}
+
 /** SKAB's own alignment: windows over the test rows only. */
 function skabAligned(input: SkabInput, config: SkabConfig, m: FittedMember): { predicted: RowPrediction[]; score: Float64Array } {
   const C = input.channels.length;
   const N = m.windowSize;
   const T = input.test.rows;
   const { windows, count } = testOnlyWindows(input.test, C, N);
-  const ratio = residuals(m, windows, count).map((r) => r / m.ucl);
+  const res = residuals(m, windows, count);
   if (m.detector.meta.role === 'autoencoder') {
     // The notebooks threshold each window (residual > UCL) and map windows to rows with their rule.
-    const rows = skabWindowRows(Array.from(ratio, (r) => (r > 1 ? 1 : 0)), N);
+    const rows = skabWindowRows(Array.from(res, (r) => (r > m.ucl ? 1 : 0)), N);
     const score = new Float64Array(T).fill(Number.NaN);
     return { predicted: Array.from(rows, (v) => v as RowPrediction), score };
   }
   // A forecaster's window ending at row t judges row t; its first N − 1 rows have none.
   const score = new Float64Array(T).fill(Number.NaN);
-  score.set(ratio, N - 1);
-  const smoothed = smoothScores(score, config.smoothing);
-  const predicted = config.decision === 'decider' ? deciderRows(smoothed, input.test.time, config.policy, config.name) : thresholdRows(smoothed);
-  return { predicted, score: smoothed };
+  score.set(smoothScores(res, config.smoothing).map((r) => r / m.ucl), N - 1);
+  const predicted = config.decision === 'decider' ? deciderRows(score, input.test.time, config.policy, config.name) : thresholdRows(score);
+  return { predicted, score };
 }
 
 /** Streaming: row by row, the live decider judging, an inline learner per member learning from 'normal' windows. */
@@ -131,14 +149,18 @@ function stream(input: SkabInput, config: SkabConfig, members: readonly FittedMe
     createOnlineLearner({ detector: m.detector, mode: 'inline', ...config.learning, recalibrateEvery: 0, seed }),
   );
   const decider = createRowDecider(config.policy, config.name);
-  const raw = new Float64Array(T);
+  const k = config.smoothing;
+  const res = members.map(() => new Float64Array(T)); // raw residuals, per member
   const score = new Float64Array(T);
   const predicted: RowPrediction[] = [];
   for (let t = 0; t < T; t++) {
     const views = members.map((m, i) => windows[i].subarray(t * m.windowSize * C, (t + 1) * m.windowSize * C));
-    const ratios = members.map((m, i) => Float64Array.of(residuals(m, views[i], 1)[0] / m.ucl));
-    raw[t] = combineScores(ratios, config.combine)[0];
-    score[t] = smoothScores(raw.subarray(Math.max(0, t - config.smoothing + 1), t + 1), config.smoothing).at(-1)!;
+    const ratios = members.map((m, i) => {
+      res[i][t] = residuals(m, views[i], 1)[0];
+      const recent = res[i].subarray(Math.max(0, t - k + 1), t + 1);
+      return Float64Array.of(recent.reduce((a, b) => a + b, 0) / recent.length / m.ucl);
+    });
+    score[t] = combineScores(ratios, config.combine)[0];
     const { flag, verdict } = decider.step(score[t], input.test.time[t]);
     predicted.push(flag);
     if (verdict === 'normal') {

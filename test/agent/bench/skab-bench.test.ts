@@ -20,6 +20,7 @@ const FILES = ['valve1/3', 'valve2/1', 'other/13'];
 /** Small and quick: a row autoencoder and a short forecaster, one epoch each. */
 const CONFIG: SkabConfig = {
   name: 'smoke',
+  differenceSlowAbove: 0.6,
   members: [
     { architecture: 'dense-ae', create: { windowSize: 1, hidden: 6, bottleneck: 3 }, fit: { epochs: 2, batchSize: 32, lr: 5e-3, validationSplit: 0.2, patience: 3 }, residual: 'mse-norm', threshold: { q: 0.99, factor: 2 } },
     { architecture: 'lstm-forecaster', create: { lookback: 8, horizon: 1, hidden: 8, layers: 1 }, fit: { epochs: 1, batchSize: 32, lr: 1e-3, validationSplit: 0.2, patience: 3 }, residual: 'mae-sum', threshold: { q: 0.99, factor: 1.5 } },
