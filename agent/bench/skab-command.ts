@@ -16,7 +16,7 @@ import { runSkab, type SkabRunResult } from './skab-run.js';
 
 interface SkabFlags {
   data: string;
-  detector: SkabDetectorName;
+  detector?: SkabDetectorName;
   profile: SkabProfile;
   mode: SkabMode | 'both';
   alignment?: Alignment;
@@ -48,7 +48,10 @@ Alignment (window → row):
               last 2N−2 rows are never flagged; a forecaster's first lookback rows get no prediction.
 
 Profiles: skab (the notes' model specs, SKAB residual Σ|e|, SKAB alignment: for comparison with the
-leaderboard) and vigil (Vigil's configuration for SKAB, causal). Metrics: F1/FAR/MAR micro-averaged
+leaderboard) and vigil (causal). --detector vigil --profile vigil (the defaults) is the configuration
+Vigil ships for SKAB (skab-config.ts: a row autoencoder on partly differenced channels, smoothed
+normalised residuals, the live decider), chosen on the valve1 and valve2 files only, so
+--files other is a held-out check. Metrics: F1/FAR/MAR micro-averaged
 over rows; changepoints = both edges of the predicted mask, 60 s right windows, NAB-on-SKAB
 (standard, LowFP, LowFN), missed CPs, FPs, ADD (mean detection delay, seconds).`;
 
@@ -56,13 +59,13 @@ export function skabBenchCommand(): Command {
   return new Command('skab')
     .description('SKAB: per-file fit on the first 400 rows, outlier (F1/FAR/MAR) and changepoint (NAB, ADD) metrics on the rest')
     .requiredOption('--data <dir>', 'the SKAB dataset (its root, e.g. ../shared/datasets/skab, or its data/ directory)')
-    .addOption(new Option('--detector <name>', 'what to run').choices(SKAB_DETECTORS).default('conv-ae'))
+    .addOption(new Option('--detector <name>', 'what to run (default: vigil, Vigil\'s configuration; with --profile skab: conv-ae)').choices(SKAB_DETECTORS))
     .addOption(new Option('--profile <name>', 'skab: the notes\' specs; vigil: Vigil\'s configuration').choices(['skab', 'vigil']).default('vigil'))
     .addOption(new Option('--mode <mode>', 'frozen, streaming or both').choices(['frozen', 'streaming', 'both']).default('both'))
     .addOption(new Option('--alignment <a>', 'window → row alignment (default: the profile\'s)').choices(['causal', 'skab']))
     .addOption(new Option('--decision <d>', 'frozen runs: plain threshold or the live decider (default: the profile\'s)').choices(['threshold', 'decider']))
     .option('--smoothing <rows>', 'trailing mean of the score over this many rows (default: the profile\'s)', integerAtLeast(1))
-    .option('--files <list>', 'only these files, comma-separated (valve1/0,other/2,...)', (v: string) => v.split(',').map((f) => f.trim()).filter((f) => f !== ''))
+    .option('--files <list>', 'only these files or groups, comma-separated (valve1/0,other/2 or valve1,valve2,...)', (v: string) => v.split(',').map((f) => f.trim()).filter((f) => f !== ''))
     .option('--epochs <n>', 'cap the training epochs (quick tries; the profiles give the real number)', integerAtLeast(1))
     .option('--seed <n>', 'seed of every weight initialisation and shuffle', integerAtLeast(0), 0)
     .option('--jobs <n>', 'worker threads running files in parallel (same results for any value)', integerAtLeast(1), 1)
@@ -74,7 +77,11 @@ export function skabBenchCommand(): Command {
 }
 
 export function configFromFlags(flags: Pick<SkabFlags, 'detector' | 'profile' | 'alignment' | 'decision' | 'smoothing'>): SkabConfig {
-  const base = skabConfig(flags.detector, flags.profile);
+  const detector = flags.detector ?? (flags.profile === 'skab' ? 'conv-ae' : 'vigil');
+  if (detector === 'vigil' && flags.profile === 'skab') {
+    throw new UsageError(`--detector vigil is Vigil's own configuration and has no SKAB-spec profile; use --profile vigil, or --detector ${SKAB_DETECTORS.filter((d) => d !== 'vigil').join('|')} with --profile skab`);
+  }
+  const base = skabConfig(detector, flags.profile);
   return {
     ...base,
     ...(flags.alignment && { alignment: flags.alignment }),

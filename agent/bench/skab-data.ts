@@ -43,7 +43,8 @@ export async function skabDataDir(path: string): Promise<string> {
   throw new UsageError(`${path}: no SKAB data here (expected ${SKAB_GROUPS.join(', ')} or a data/ directory holding them)`);
 }
 
-/** The anomalous files' names in benchmark order, optionally only those in `only` ('valve1/0', ...). */
+/** The anomalous files' names in benchmark order, optionally only those in `only`: file names
+ *  ('valve1/0', ...) or whole groups ('valve1', 'valve2', 'other'). */
 export async function listSkabFiles(dataDir: string, only?: readonly string[]): Promise<string[]> {
   const names: string[] = [];
   for (const group of SKAB_GROUPS) {
@@ -52,9 +53,10 @@ export async function listSkabFiles(dataDir: string, only?: readonly string[]): 
     for (const f of files) names.push(`${group}/${f.replace(/\.csv$/, '')}`);
   }
   if (!only) return names;
-  const unknown = only.filter((n) => !names.includes(n));
-  if (unknown.length) throw new UsageError(`no SKAB file ${unknown.join(', ')} in ${dataDir} (files are named like valve1/0, valve2/3, other/14)`);
-  return names.filter((n) => only.includes(n));
+  const isGroup = (s: string): boolean => (SKAB_GROUPS as readonly string[]).includes(s);
+  const unknown = only.filter((n) => !isGroup(n) && !names.includes(n));
+  if (unknown.length) throw new UsageError(`no SKAB file ${unknown.join(', ')} in ${dataDir} (files are named like valve1/0, valve2/3, other/14; groups are ${SKAB_GROUPS.join(', ')})`);
+  return names.filter((n) => only.includes(n) || only.includes(n.slice(0, n.indexOf('/'))));
 }
 
 /** Reads one file and splits it at row 400. Throws, naming the file and line, on anything SKAB does not contain. */

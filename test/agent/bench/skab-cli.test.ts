@@ -26,6 +26,13 @@ describe('vigil bench skab (CLI)', () => {
     expect(json.runs[0].files[0].predicted).toHaveLength(663); // valve2/1: 1063 rows, 400 of them training
   });
 
+  it("runs Vigil's configuration by default", async () => {
+    const r = await runCli(['bench', 'skab', '--data', DATA, '--files', 'valve2/1', '--mode', 'frozen']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\| \*\*Vigil vigil, frozen, causal\*\* \|/);
+    expect(r.stderr).toContain('dense-ae');
+  });
+
   it('exits 2 naming the problem for a directory without SKAB data, and for streaming with SKAB alignment', async () => {
     const bad = await runCli(['bench', 'skab', '--data', out]);
     expect(bad.code).toBe(2);
@@ -33,5 +40,8 @@ describe('vigil bench skab (CLI)', () => {
     const skab = await runCli(['bench', 'skab', '--data', DATA, '--profile', 'skab', '--mode', 'streaming', '--files', 'valve2/1']);
     expect(skab.code).toBe(2);
     expect(skab.stderr).toMatch(/--alignment causal/);
+    const vigilSpec = await runCli(['bench', 'skab', '--data', DATA, '--detector', 'vigil', '--profile', 'skab', '--files', 'valve2/1']);
+    expect(vigilSpec.code).toBe(2);
+    expect(vigilSpec.stderr).toMatch(/no SKAB-spec profile; use --profile vigil/);
   });
 });
