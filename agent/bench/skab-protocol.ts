@@ -8,8 +8,8 @@
 //              online learner per member (the live agent's agent/learning/online-learner.ts), whose
 //              Adam steps change the weights that score the next rows. UCLs stay as trained.
 // Rows → predictions per alignment (skab-config.ts): causal windows give one score per test row;
-// SKAB's alignment scores test-only windows and, for autoencoders, maps window flags to rows with
-// SKAB's rule. The result carries each row's prediction (null: none) and score (NaN: none).
+// SKAB's alignment scores test-only windows and, for window autoencoders (N > 1), maps window
+// flags to rows with SKAB's rule. The result carries each row's prediction (null: none) and score (NaN: none).
 
 import { skabWindowRows } from '../../models/eval/skab/window-alignment.js';
 import { differenceChannels, slowChannels } from '../../models/preprocess/slow-channels.js';
@@ -127,13 +127,17 @@ function skabAligned(input: SkabInput, config: SkabConfig, m: FittedMember): { p
   const T = input.test.rows;
   const { windows, count } = testOnlyWindows(input.test, C, N);
   const res = residuals(m, windows, count);
-  if (m.detector.meta.role === 'autoencoder') {
-    // The notebooks threshold each window (residual > UCL) and map windows to rows with their rule.
+  if (m.detector.meta.role === 'autoencoder' && N > 1) {
+    // The window notebooks (LSTM-AE, Conv-AE) threshold each window (residual > UCL) and map windows
+    // to rows with their rule. Not for single rows (Vanilla AE, N = 1): that notebook flags each row
+    // by its own residual, and the rule would check the empty slice anom[i:i], which Python's all()
+    // calls true, flagging every row.
     const rows = skabWindowRows(Array.from(res, (r) => (r > m.ucl ? 1 : 0)), N);
     const score = new Float64Array(T).fill(Number.NaN);
     return { predicted: Array.from(rows, (v) => v as RowPrediction), score };
   }
-  // A forecaster's window ending at row t judges row t; its first N − 1 rows have none.
+  // A forecaster's window ending at row t judges row t; its first N − 1 rows have none. A row
+  // autoencoder's window is its row (N = 1), one score per row.
   const score = new Float64Array(T).fill(Number.NaN);
   score.set(smoothScores(res, config.smoothing).map((r) => r / m.ucl), N - 1);
   const predicted = config.decision === 'decider' ? deciderRows(score, input.test.time, config.policy, config.name) : thresholdRows(score);
