@@ -29,7 +29,7 @@ export interface NabSeriesInput {
 
 export interface NabSeriesScores {
   readonly scores: Float64Array; // [n] anomaly_score
-  readonly raw: Float64Array; // [n] the members' mean clipped residual (0 on fit rows)
+  readonly raw: Float64Array; // [n] the members' mean clipped residual (0 on the first quarter of the fit rows)
 }
 
 /** Smallest probation a detector can work with (fit rows for the members, history for the likelihood). */
@@ -60,32 +60,41 @@ export async function scoreNabSeries(input: NabSeriesInput, config: NabDetectorC
     return sum / residuals.length;
   };
   const L = config.likelihood;
-  const likelihood = createAnomalyLikelihood({
+  const likelihoodOver = (averagingWindow: number) => createAnomalyLikelihood({
     learningPeriod: 0,
     estimationSamples: P - skip,
     historicWindowSize: Math.max(L.historicWindowSize, P),
     reestimationPeriod: L.reestimationPeriod,
-    averagingWindow: L.averagingWindow,
+    averagingWindow,
     ...(L.redFilter ? {} : { redThreshold: 1, yellowThreshold: 1 }),
   });
-  for (let t = skip; t < F; t++) likelihood.probability(rawAt(fitRes.map((r) => r[t])), values[t]);
+  // The reported score's likelihood, and the learning verdict's when its window differs.
+  const likelihood = likelihoodOver(L.averagingWindow);
+  const gateWindow = L.gateAveragingWindow ?? L.averagingWindow;
+  const gateLikelihood = gateWindow === L.averagingWindow ? null : likelihoodOver(gateWindow);
+  const scores = new Float64Array(n);
+  const raw = new Float64Array(n);
+  for (let t = skip; t < F; t++) {
+    raw[t] = rawAt(fitRes.map((r) => r[t]));
+    likelihood.probability(raw[t], values[t]);
+    gateLikelihood?.probability(raw[t], values[t]);
+  }
   const spatial = config.spatial === null ? null : createSpatialAnomaly(config.spatial);
   for (let t = 0; t < F; t++) spatial?.observe(values[t]);
   const rest = createRestPeriod(Math.floor(config.restFraction * P), config.restLevel);
 
-  const scores = new Float64Array(n);
-  const raw = new Float64Array(n);
   const residuals = new Array<number>(members.length);
   for (let t = F; t < n; t++) {
     features.standardise(t);
     members.forEach((m, k) => (residuals[k] = m.residual(t)));
     raw[t] = rawAt(residuals);
     let s = logLikelihood(likelihood.probability(raw[t], values[t]));
-    if (spatial?.observe(values[t])) s = 1;
+    let g = gateLikelihood === null ? s : logLikelihood(gateLikelihood.probability(raw[t], values[t]));
+    if (spatial?.observe(values[t])) s = g = 1;
     s = Math.min(1, Math.max(0, s));
     const reported = rest.apply(s);
     if (t >= P) scores[t] = reported;
-    const normal = s < config.learnGate;
+    const normal = g < config.learnGate;
     if (normal) {
       features.follow(t);
       residuals.forEach((r, k) => {
@@ -102,3 +111,4 @@ function createMember(features: NabFeatures, fitRows: number, m: MemberConfig, s
   if (m.kind === 'ae') return createAeMember(features, fitRows, m, seed);
   return Promise.resolve(createNaiveMember(features, fitRows));
 }
+

@@ -106,6 +106,24 @@ describe('vigil bench nab (three files, tiny models)', () => {
   });
 });
 
+describe('the learning verdict\'s own likelihood (gateAveragingWindow)', () => {
+  it('learns as the gate window says while reporting the averaging window\'s likelihood', async () => {
+    const [file] = await loadNabCorpus(NAB, (p) => p === FILES[1]);
+    const n = 2000;
+    const input = { values: file.values.slice(0, n), times: Float64Array.from(file.timestamps.slice(0, n), (t) => parseReplayTime(t)!), probation: probationLength(file.values.length) };
+    const withLikelihood = (averagingWindow: number, gateAveragingWindow: number | null): NabDetectorConfig => ({ ...TINY, likelihood: { ...TINY.likelihood, averagingWindow, gateAveragingWindow } });
+    const ten = await scoreNabSeries(input, withLikelihood(10, null));
+    const split = await scoreNabSeries(input, withLikelihood(15, 10));
+    const fifteen = await scoreNabSeries(input, withLikelihood(15, null));
+    // The raw scores depend only on what the members learned: the 10-row verdicts in both.
+    expect(Array.from(split.raw)).toEqual(Array.from(ten.raw));
+    expect(Array.from(split.raw)).not.toEqual(Array.from(fifteen.raw));
+    // The reported scores are the 15-row likelihood's.
+    expect(Array.from(split.scores)).not.toEqual(Array.from(ten.scores));
+    expect(await scoreNabSeries(input, withLikelihood(15, 15))).toEqual(fifteen);
+  });
+});
+
 describe('vigil bench nab --set', () => {
   it('changes one setting for the whole corpus and names what is wrong', () => {
     const c = nabConfigFromFlags({ detector: 'lstm', set: ['rawScale=3', 'spatial=null', 'members.0.hidden=8', 'members.0.inputs=["lag","diff"]', 'likelihood.averagingWindow=20'] });
