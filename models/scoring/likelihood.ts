@@ -15,6 +15,9 @@
 // logLikelihood is NAB's reported score, log(1.0000000001 − L) / log(1e-10): 0.5 → 0.03, 0.99999 → 0.5.
 // Raw scores are expected in [0, 1] (the floors assume it). The caller passes one raw score per
 // sample in stream order; nothing looks ahead. O(1) per sample apart from the re-fit (O(window)).
+// state() is a plain JSON object (at most historicWindowSize raw scores, and as many metric values
+// when they were given); createAnomalyLikelihood(options, state) resumes it exactly, so a restarted
+// stream gives the same likelihoods as one that never stopped. checkLikelihoodState names a bad field.
 
 export interface AnomalyLikelihoodOptions {
   /** Samples the model needs to settle; excluded from the fit while in the window. Default 288. */
@@ -68,9 +71,24 @@ export interface AnomalyLikelihood {
    * (optionally) the metric value (for the flat-metric check; without it that check is skipped).
    */
   probability(rawScore: number, value?: number): number;
+  /** What to save to resume exactly (a plain JSON object, bounded by historicWindowSize). */
+  state(): AnomalyLikelihoodState;
 }
 
-export function createAnomalyLikelihood(options: AnomalyLikelihoodOptions = {}): AnomalyLikelihood {
+export interface AnomalyLikelihoodState {
+  readonly iteration: number;
+  /** The kept raw scores, oldest first: the last min(iteration, historicWindowSize). */
+  readonly scores: readonly number[];
+  /** The matching metric values, or null once a sample came without one. */
+  readonly values: readonly number[] | null;
+  /** The raw scores of the short mean, oldest first, and their running total. */
+  readonly recent: readonly number[];
+  readonly recentTotal: number;
+  readonly prevTail: number;
+  readonly distribution: NormalParams | null;
+}
+
+export function createAnomalyLikelihood(options: AnomalyLikelihoodOptions = {}, resume?: AnomalyLikelihoodState): AnomalyLikelihood {
   const o = { ...LIKELIHOOD_DEFAULTS, ...options };
   for (const k of ['learningPeriod', 'estimationSamples'] as const) {
     if (!Number.isInteger(o[k]) || o[k] < 0) throw new Error(`likelihood ${k} must be an integer >= 0, got ${o[k]}`);
@@ -94,6 +112,22 @@ export function createAnomalyLikelihood(options: AnomalyLikelihoodOptions = {}):
   let prevTail = 1; // the previous sample's unfiltered tail probability
   let iteration = 0;
   let dist: NormalParams | null = null;
+
+  if (resume) {
+    const r = checkLikelihoodState(resume, o, 'likelihood state');
+    iteration = r.iteration;
+    const kept = r.scores.length;
+    for (let j = 0; j < kept; j++) {
+      scores[(iteration - kept + j) % W] = r.scores[j];
+      values[(iteration - kept + j) % W] = r.values ? r.values[j] : 0;
+    }
+    hasValues = r.values !== null;
+    recentCount = r.recent.length;
+    for (let j = 0; j < recentCount; j++) recent[(iteration - recentCount + j) % A] = r.recent[j];
+    recentTotal = r.recentTotal;
+    prevTail = r.prevTail;
+    dist = r.distribution && { mean: r.distribution.mean, stdev: r.distribution.stdev };
+  }
 
   const avg = new Float64Array(W); // scratch: the short means of one re-fit
   const refit = (): void => {
@@ -150,7 +184,47 @@ export function createAnomalyLikelihood(options: AnomalyLikelihoodOptions = {}):
       iteration++;
       return likelihood;
     },
+    state() {
+      const kept = Math.min(iteration, W);
+      const ring = (a: Float64Array, count: number): number[] =>
+        Array.from({ length: count }, (_, j) => a[(iteration - count + j) % a.length]);
+      return {
+        iteration,
+        scores: ring(scores, kept),
+        values: hasValues ? ring(values, kept) : null,
+        recent: ring(recent, recentCount),
+        recentTotal,
+        prevTail,
+        distribution: dist && { mean: dist.mean, stdev: dist.stdev },
+      };
+    },
   };
+}
+
+/**
+ * Checks a saved state against the options it is to resume under; throws naming the field
+ * (`where` prefixes it: "<where>.scores must be …").
+ */
+export function checkLikelihoodState(s: unknown, options: AnomalyLikelihoodOptions, where: string): AnomalyLikelihoodState {
+  const o = { ...LIKELIHOOD_DEFAULTS, ...options };
+  const bad = (field: string, want: string): never => {
+    throw new Error(`${field ? `${where}.${field}` : where} must be ${want}`);
+  };
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  const numbers = (a: unknown, length: number): boolean => Array.isArray(a) && a.length === length && a.every(finite);
+  if (!s || typeof s !== 'object') bad('', 'an object');
+  const r = s as AnomalyLikelihoodState;
+  if (!(Number.isInteger(r.iteration) && r.iteration >= 0)) bad('iteration', 'an integer >= 0');
+  const kept = Math.min(r.iteration, o.historicWindowSize);
+  if (!numbers(r.scores, kept)) bad('scores', `${kept} finite numbers (the last min(iteration, historicWindowSize))`);
+  if (!(r.values === null || numbers(r.values, kept))) bad('values', `null or ${kept} finite numbers`);
+  const recent = Math.min(r.iteration, o.averagingWindow);
+  if (!numbers(r.recent, recent)) bad('recent', `${recent} finite numbers (the last min(iteration, averagingWindow))`);
+  if (!finite(r.recentTotal)) bad('recentTotal', 'a finite number');
+  if (!(finite(r.prevTail) && r.prevTail >= 0 && r.prevTail <= 1)) bad('prevTail', 'a number in [0, 1]');
+  const d = r.distribution;
+  if (!(d === null || (d && typeof d === 'object' && finite(d.mean) && finite(d.stdev) && d.stdev > 0))) bad('distribution', '{ mean, stdev > 0 } or null');
+  return r;
 }
 
 function meanOf(a: Float64Array, from: number, count: number): number {
