@@ -42,6 +42,11 @@ export interface AlertEvent {
   readonly model: ModelRef;
   /** Per-machine, +1 per event, continued across restarts through the decider's saved state. */
   readonly seq: number;
+  /**
+   * Only when the decision policy judges the likelihood (decision.likelihood): the window's log
+   * likelihood score, which was judged against `threshold` (score stays the raw score).
+   */
+  readonly likelihoodScore?: number;
 }
 
 export function episodeId(machineId: string, modelName: string, startedAt: number): string {

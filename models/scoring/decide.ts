@@ -27,11 +27,21 @@
 // otherwise restores the learned calibration or learning in progress. A saved episode always stays
 // open (same id); if its thresholds cannot be rebuilt, the saved ones judge it until it clears.
 // load() throws only on a damaged state (checkDeciderState says which field).
+// Likelihood (policy.likelihood set; likelihood-judge.ts): each valid window's score is scaled to a
+// raw unit score (by the score thresholds' warning level when there are some, else by the machine's
+// running median) and fed to the machine's anomaly likelihood; the rules above then judge the
+// likelihood's log score against the likelihood levels (thresholds reports those, null while the
+// likelihood learns), and events carry it as likelihoodScore beside the raw score. No online
+// calibration is learned in this mode. The likelihood's learning windows are 'learning'; with an
+// episode open (a restart under new likelihood settings) they are judged, at L = 0.5, so the
+// episode clears. recalibrate(null) starts the likelihood and the running scale anew (a new model
+// scores on another scale); a new Calibration only changes the scale.
 
 import type { Calibration } from '../detector.js';
 import { type AlertEvent, type AlertState, type ModelRef, episodeId, topChannels } from './alert-event.js';
 import { type DeciderState, type EpisodeState, type ThresholdSource, checkDeciderState } from './decider-state.js';
 import { type DecisionPolicy, type ResolvedDecisionPolicy, checkDecisionPolicy } from './decision-policy.js';
+import { type LikelihoodJudge, createLikelihoodJudge } from './likelihood-judge.js';
 import { type OnlineCalibrator, createOnlineCalibrator } from './online-calibrator.js';
 import { type Thresholds, needsCalibration, policyQuantiles, thresholdsFrom } from './threshold.js';
 
@@ -63,6 +73,7 @@ export interface DeciderOptions extends DecisionPolicy {
 export interface Decider {
   readonly machineId: string;
   readonly phase: DeciderPhase;
+  /** The levels judged against: score thresholds, or with policy.likelihood the likelihood levels. */
   readonly thresholds: Thresholds | null;
   /** Model of the last window seen. */
   readonly model: ModelRef | null;
@@ -97,6 +108,10 @@ export function createDecider(options: DeciderOptions): Decider {
   let levels: number[] = []; // oldest first, at most n
   let episode: { -readonly [K in keyof EpisodeState]: EpisodeState[K] } | null = null;
   let cooldownUntil: number | null = null;
+  // Likelihood state (policy.likelihood only).
+  const lp = policy.likelihood;
+  const newJudge = (): LikelihoodJudge => createLikelihoodJudge(lp!, policy.thresholds.clearRatio, policy.thresholds.floor);
+  let lj: LikelihoodJudge | null = lp ? newJudge() : null;
 
   function useCalibration(calibration: Calibration | null): void {
     relearnPending = false;
@@ -108,7 +123,8 @@ export function createDecider(options: DeciderOptions): Decider {
     } else {
       th = null;
       source = 'online';
-      calibrator = newCalibrator();
+      calibrator = lp ? null : newCalibrator();
+      if (lp) lj = newJudge();
     }
   }
   useCalibration(options.calibration ?? null);
@@ -127,7 +143,8 @@ export function createDecider(options: DeciderOptions): Decider {
 
   function phase(): DeciderPhase {
     if (episode) return 'active';
-    if (!th || seen < policy.warmupWindows) return 'learning';
+    if (lj ? lj.learning : !th) return 'learning';
+    if (seen < policy.warmupWindows) return 'learning';
     if (cooldownUntil !== null && lastTime !== null && lastTime < cooldownUntil) return 'cooldown';
     return 'watching';
   }
@@ -138,6 +155,9 @@ export function createDecider(options: DeciderOptions): Decider {
     belowCritical = 0;
   }
 
+  /** The judged log likelihood score of the current window (likelihood mode), for its events. */
+  let likelihoodScore: number | null = null;
+
   function emit(state: AlertState, w: ScoredWindow, threshold: number): AlertEvent {
     const e = episode!;
     seq++;
@@ -147,11 +167,12 @@ export function createDecider(options: DeciderOptions): Decider {
       topChannels: topChannels(w.perChannel, policy.topChannels),
       time: w.time, receivedAt: w.receivedAt, startedAt: e.startedAt,
       model: { name: w.model.name, version: w.model.version }, seq,
+      ...(likelihoodScore === null ? {} : { likelihoodScore }),
     };
   }
 
-  function judge(w: ScoredWindow, t: Thresholds): { window: WindowVerdict; event: AlertEvent | null } {
-    const v = w.value;
+  /** Judges value v (the window's score, or its log likelihood score) against t. */
+  function judge(w: ScoredWindow, t: Thresholds, v: number): { window: WindowVerdict; event: AlertEvent | null } {
     levels.push(v > t.critical ? 2 : v > t.warning ? 1 : 0);
     if (levels.length > n) levels.shift();
     let above = 0, critical = 0;
@@ -194,11 +215,26 @@ export function createDecider(options: DeciderOptions): Decider {
     return { window: 'anomalous', event: null };
   }
 
+  function stepLikelihood(w: ScoredWindow, j: LikelihoodJudge): Decision {
+    const r = j.step(w.value, th ? th.warning : null);
+    if (!episode && (r.learning || seen <= policy.warmupWindows)) return { window: 'learning', phase: phase(), event: null };
+    likelihoodScore = r.score;
+    const out = judge(w, j.thresholds, r.score);
+    likelihoodScore = null;
+    if (out.window === 'normal') j.learnScale(w.value);
+    if (relearnPending && !episode) {
+      useCalibration(null);
+      forget();
+    }
+    return { window: out.window, phase: phase(), event: out.event };
+  }
+
   function step(w: ScoredWindow): Decision {
     if (!Number.isFinite(w.value)) return { window: 'invalid', phase: phase(), event: null };
     seen++;
     lastTime = w.time;
     model = w.model;
+    if (lj) return stepLikelihood(w, lj);
     if (!th) {
       const c = calibrator ?? (calibrator = newCalibrator());
       c.observe(w.value, Object.values(w.perChannel));
@@ -210,7 +246,7 @@ export function createDecider(options: DeciderOptions): Decider {
       return { window: 'learning', phase: phase(), event: null };
     }
     if (!episode && seen <= policy.warmupWindows) return { window: 'learning', phase: phase(), event: null };
-    const out = judge(w, th);
+    const out = judge(w, th, w.value);
     if (relearnPending && !episode) {
       useCalibration(null);
       forget();
@@ -218,10 +254,16 @@ export function createDecider(options: DeciderOptions): Decider {
     return { window: out.window, phase: phase(), event: out.event };
   }
 
+  /** The levels in use: the score thresholds, or the likelihood's once it has learned. */
+  function judged(): Thresholds | null {
+    if (!lj) return th;
+    return lj.learning && !episode ? null : lj.thresholds;
+  }
+
   return {
     machineId,
     get phase() { return phase(); },
-    get thresholds() { return th; },
+    get thresholds() { return judged(); },
     get model() { return model; },
     step,
     recalibrate(calibration) {
@@ -236,13 +278,14 @@ export function createDecider(options: DeciderOptions): Decider {
       return {
         format: 1, machineId, seq, seen, lastTime,
         model: model && { name: model.name, version: model.version },
-        thresholds: th && { ...th }, source,
+        thresholds: judged() && { ...judged()! }, source,
         learned: source === 'online' ? learned : null,
         learning: calibrator ? calibrator.state() : null,
         relearnPending,
         levels: [...levels], below, belowCritical,
         episode: episode && { ...episode },
         cooldownUntil,
+        ...(lj ? { likelihood: lj.state() } : {}),
       };
     },
     load(raw) {
@@ -271,8 +314,8 @@ export function createDecider(options: DeciderOptions): Decider {
         relearnPending = s.relearnPending && episode !== null;
       } else if (s.source === 'online' && !episode) {
         useCalibration(null);
-        if (s.learning) calibrator = newCalibrator(s.learning);
-      } else if (episode && s.thresholds) {
+        if (s.learning && !lp) calibrator = newCalibrator(s.learning);
+      } else if (episode && s.thresholds && !s.likelihood) {
         // Saved thresholds came from a calibration this decider no longer has: they judge the open
         // episode until it clears, then the decider learns anew.
         th = { ...s.thresholds };
@@ -283,7 +326,11 @@ export function createDecider(options: DeciderOptions): Decider {
       } else {
         useCalibration(null);
       }
-      if (!th) forget();
+      if (lp) {
+        // The saved likelihood resumes (a state saved without one, or under other settings, learns anew).
+        lj = createLikelihoodJudge(lp, policy.thresholds.clearRatio, policy.thresholds.floor, s.likelihood ?? undefined);
+        relearnPending = relearnPending && episode !== null;
+      } else if (!th) forget();
     },
   };
 }

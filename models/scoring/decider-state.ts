@@ -1,9 +1,12 @@
 // What a decider saves so a restart resumes it: a plain JSON object (no Infinity, no typed arrays).
 // An episode open before the restart stays open with the same id, and seq keeps increasing.
 // checkDeciderState validates a state read from storage and throws naming the bad field.
+// `likelihood` is present only when the policy judges the likelihood (decision.likelihood): the
+// machine's likelihood judge (likelihood-judge.ts), at most historicWindow raw scores.
 
 import type { Calibration } from '../detector.js';
 import type { ModelRef, Severity } from './alert-event.js';
+import { type LikelihoodJudgeState, checkLikelihoodJudgeState } from './likelihood-judge.js';
 import type { OnlineCalibratorState } from './online-calibrator.js';
 import type { Thresholds } from './threshold.js';
 
@@ -44,15 +47,18 @@ export interface DeciderState {
   readonly episode: EpisodeState | null;
   /** No new episode before this event time. */
   readonly cooldownUntil: number | null;
+  /** The likelihood judge, when the policy uses one (absent otherwise). */
+  readonly likelihood?: LikelihoodJudgeState | null;
 }
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const count = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
 export function checkDeciderState(s: unknown, machineId: string): DeciderState {
-  const bad = (field: string, want: string): never => {
-    throw new Error(`decider state of machine '${machineId}': ${field} must be ${want}; the saved state is damaged or from another version, delete it to start fresh`);
+  const damaged = (what: string): never => {
+    throw new Error(`decider state of machine '${machineId}': ${what}; the saved state is damaged or from another version, delete it to start fresh`);
   };
+  const bad = (field: string, want: string): never => damaged(`${field} must be ${want}`);
   if (!s || typeof s !== 'object') bad('the state', 'an object');
   const o = s as DeciderState;
   if (o.format !== 1) bad('format', '1');
@@ -78,5 +84,12 @@ export function checkDeciderState(s: unknown, machineId: string): DeciderState {
   }
   if (e !== null && t === null) bad('thresholds', 'present while an episode is open');
   if (!(o.cooldownUntil === null || finite(o.cooldownUntil))) bad('cooldownUntil', 'a number or null');
+  if (o.likelihood !== undefined && o.likelihood !== null) {
+    try {
+      checkLikelihoodJudgeState(o.likelihood, 'likelihood');
+    } catch (err) {
+      damaged((err as Error).message);
+    }
+  }
   return o;
 }

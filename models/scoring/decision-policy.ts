@@ -19,8 +19,29 @@
 //                       expected above the 0.999 quantile, and the × 1.5 factor absorbs the rest of
 //                       the estimator's error (at a 1 s stride: 33 min of learning).
 //   topChannels 3       enough to point at a sensor group without listing every channel.
+//   likelihood  null    off: windows are judged by their score against the thresholds. Set, the
+//                       decider judges NuPIC's anomaly likelihood of each machine's scores instead
+//                       (likelihood-judge.ts): how unusual the RECENT level of the score is for THAT
+//                       machine, so one configuration fits machines whose scores live on scales 100×
+//                       apart, which no single quantile threshold does (what won NAB: 70.8 against
+//                       43–54 for plain thresholds). Raise, clear, cooldown and updates stay as above,
+//                       on the log likelihood score. Its defaults: averagingWindow 10 (NuPIC's short
+//                       mean: a lone surprising window moves it by a tenth), historicWindow 2000
+//                       (the fitted history, as long as calibrationWindows; it is also what each
+//                       machine's saved state holds, so it stays small), learningWindows 100 and
+//                       estimationWindows 100 (the running scale settles, then the first fit: 200
+//                       windows of 'learning' per machine), reestimationPeriod 100 (NuPIC's),
+//                       redFilter false (the filter lowers a run of red to yellow, which a k-of-n
+//                       raise with k > 1 would never see), warning 0.4 and critical 0.5 as NAB's
+//                       log score (likelihood 1 − 1e-4 and 1 − 1e-5; NAB's detection threshold is
+//                       about 0.5). Costs: 200 windows before a machine is judged, an anomaly that
+//                       lasts is absorbed by the fitted history within about one re-fit, and more
+//                       false raises on heavy-tailed scores: on synthetic chi-square (3 dof) scores,
+//                       about 3e-4 per window at warning 0.4 and 6e-5 at 0.5, against none for the
+//                       default thresholds; none at either level on near-Gaussian scores.
 
 import { DEFAULT_CALIBRATION_WINDOWS } from './online-calibrator.js';
+import { type LikelihoodPolicy, type ResolvedLikelihoodPolicy, checkLikelihoodPolicy } from './likelihood-judge.js';
 import { type ThresholdOptions, checkThresholdOptions } from './threshold.js';
 
 export interface DecisionPolicy {
@@ -39,10 +60,13 @@ export interface DecisionPolicy {
   readonly calibrationWindows?: number;
   /** Channels named in each alert. */
   readonly topChannels?: number;
+  /** Judge the anomaly likelihood of each machine's scores instead of the scores; null or absent: off. */
+  readonly likelihood?: LikelihoodPolicy | null;
 }
 
-export type ResolvedDecisionPolicy = { readonly [K in keyof DecisionPolicy]-?: NonNullable<DecisionPolicy[K]> } & {
+export type ResolvedDecisionPolicy = { readonly [K in Exclude<keyof DecisionPolicy, 'likelihood'>]-?: NonNullable<DecisionPolicy[K]> } & {
   readonly thresholds: Required<ThresholdOptions>;
+  readonly likelihood: ResolvedLikelihoodPolicy | null;
 };
 
 export const DEFAULT_DECISION_POLICY = {
@@ -81,5 +105,5 @@ export function checkDecisionPolicy(policy: DecisionPolicy = {}): ResolvedDecisi
   count('topChannels', p.topChannels, 0);
   if (!(p.updateIntervalMs >= 0)) throw new Error(`decision policy: updateIntervalMs must be >= 0 (Infinity: no periodic updates), got ${p.updateIntervalMs}`);
   if (!(p.cooldownMs >= 0 && Number.isFinite(p.cooldownMs))) throw new Error(`decision policy: cooldownMs must be a finite number >= 0, got ${p.cooldownMs}`);
-  return p;
+  return { ...p, likelihood: checkLikelihoodPolicy(policy.likelihood, k) };
 }
