@@ -129,8 +129,8 @@ async function replay(log: string | undefined, flags: ReplayFlags): Promise<void
       onStart: (span) => progress?.start(span),
       onProgress: progress ? (t) => progress.update(t) : undefined,
       // Opened once the model and the log have passed their checks: scores.csv names the model's channels.
-      onReady: ({ channels }) => {
-        outputs = openOutputs(plan, channels);
+      onReady: ({ channels, judged }) => {
+        outputs = openOutputs(plan, channels, judged);
         return { onAlert: outputs.onAlert, onScored: outputs.onScored };
       },
     });

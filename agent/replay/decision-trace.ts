@@ -15,6 +15,9 @@ import type { Thresholds } from '../../models/scoring/threshold.js';
 import type { AlertCounters } from '../stages/to-alerts.js';
 import type { AlertState, Score } from '../types.js';
 
+/** What the deciders judge: window scores against thresholds, or (decision.likelihood) the likelihood's log score. */
+export type Judged = 'score' | 'likelihood';
+
 export type RowVerdict = 'normal' | 'anomalous' | 'learning' | 'invalid' | 'shed';
 
 export interface ScoredRow {
@@ -22,6 +25,9 @@ export interface ScoredRow {
   /** Event time of the newest sample scored. */
   readonly time: number;
   readonly score: number;
+  /** What the decider compared with `thresholds`: the score itself, or, with decision.likelihood, the
+   *  log score of the machine's anomaly likelihood (NaN for a score that reached no decider). */
+  readonly judged: number;
   /** Per model channel, in the model's channel order. */
   readonly perChannel: Readonly<Record<string, number>>;
   /** The newest sample of the scored window (model channel order, log units), or null when the score carries no window. */
@@ -65,7 +71,7 @@ export function createDecisionTrace(counters: AlertCounters, emit: (row: ScoredR
     if (pending === null) return;
     const s = pending;
     pending = null;
-    emit({ machineId: s.machineId, time: s.time, score: s.value, perChannel: s.perChannel, values: values(s), thresholds: null, verdict: 'shed', event: null, episodeId: null });
+    emit({ machineId: s.machineId, time: s.time, score: s.value, judged: NaN, perChannel: s.perChannel, values: values(s), thresholds: null, verdict: 'shed', event: null, episodeId: null });
   };
 
   return {
@@ -83,7 +89,8 @@ export function createDecisionTrace(counters: AlertCounters, emit: (row: ScoredR
       const open = state.episode?.id ?? null;
       const episodeId = event === 'cleared' ? (lastEpisode.get(s.machineId) ?? null) : open;
       lastEpisode.set(s.machineId, open);
-      emit({ machineId: s.machineId, time: s.time, score: s.value, perChannel: s.perChannel, values: values(s), thresholds: state.thresholds, verdict, event, episodeId });
+      const judged = state.likelihood ? (state.likelihood.last ?? NaN) : s.value;
+      emit({ machineId: s.machineId, time: s.time, score: s.value, judged, perChannel: s.perChannel, values: values(s), thresholds: state.thresholds, verdict, event, episodeId });
     },
     flush: shed,
   };

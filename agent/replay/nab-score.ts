@@ -9,9 +9,10 @@
 // NAB's three profiles:
 //   alerts     anomaly_score 1 on the rows where Vigil raised an episode, 0 elsewhere, threshold 1:
 //              NAB counts exactly the alerts Vigil would have sent (the number to quote)
-//   warning    anomaly_score = min(1, score / warning threshold in force), 0 while the decider has no
+//   warning    anomaly_score = min(1, judged / warning threshold in force), 0 while the decider has no
 //              thresholds, threshold 1: every row at or above the warning threshold is a detection,
-//              before the k-of-n debounce
+//              before the k-of-n debounce ('judged' is the score, or with decision.likelihood the
+//              likelihood's log score, whichever the decider compares with its thresholds)
 //   optimized  the same anomaly_score with NAB's threshold optimisation on this log (NAB's scoreboard
 //              procedure; optimistic on one log, since the threshold is chosen knowing the labels)
 // A log NAB cannot score (a one-row window followed by normal rows, ...) gives { error } naming why.
@@ -24,7 +25,7 @@ import type { LabelTrack } from './run-replay.js';
 export const NAB_METHOD = 'numenta-nab (models/eval/nab)';
 
 export const NAB_MAPPING =
-  'anomaly_score of a row = min(1, score / warning threshold in force) (0 when unscored or while the decider has no thresholds); ' +
+  'anomaly_score of a row = min(1, score / warning threshold in force) (with decision.likelihood: the likelihood\'s log score in place of score; 0 when unscored or while the decider has no thresholds); ' +
   "'alerts' scores 1 on the rows where an episode was raised, else 0; 'alerts' and 'warning' use threshold 1, 'optimized' NAB's optimised threshold";
 
 export interface NabProfileResult {
@@ -105,8 +106,8 @@ export function createNabCollector(): NabCollector {
 
 function mapScore(row: ScoredRow): number {
   const w = row.thresholds?.warning;
-  if (w === undefined || !(w > 0) || !Number.isFinite(row.score)) return 0;
-  return Math.min(1, Math.max(0, row.score / w));
+  if (w === undefined || !(w > 0) || !Number.isFinite(row.judged)) return 0;
+  return Math.min(1, Math.max(0, row.judged / w));
 }
 
 /** Each row's score from the trace row of its sampling slot (both in time order). */

@@ -15,7 +15,7 @@ import type { BadLine } from '../source/replay-source.js';
 import { topicSafe } from '../source/sensor-wire.js';
 import { checkStreamable } from '../stages/to-stream-scores.js';
 import type { Alert } from '../types.js';
-import type { ScoredRow } from './decision-trace.js';
+import type { Judged, ScoredRow } from './decision-trace.js';
 import { type LabelWindows, readLabelWindows } from './label-windows.js';
 import { scanLog } from './log-scan.js';
 import { createNabCollector } from './nab-score.js';
@@ -52,7 +52,8 @@ export interface ReplayLogOptions {
   readonly onStart?: (span: { readonly first: number | undefined; readonly last: number | undefined; readonly rows: number }) => void;
   readonly onProgress?: (time: number) => void;
   /** Called once everything has been checked, just before the replay, with the model's channels: where its alerts and trace go as well. */
-  readonly onReady?: (model: { readonly channels: readonly string[] }) => ReplaySinks | void;
+  /** judged: 'likelihood' when decision.likelihood makes the decider judge the anomaly likelihood. */
+  readonly onReady?: (model: { readonly channels: readonly string[]; readonly judged: Judged }) => ReplaySinks | void;
 }
 
 export interface ReplaySinks {
@@ -105,10 +106,11 @@ export async function replayLog(o: ReplayLogOptions): Promise<ReplayLogResult> {
   const labelWindows: LabelWindows | undefined = o.labels === undefined ? undefined : await readLabelWindows(o.labels, o.data);
   if (labelWindows) notes.push(`labels: windows from ${o.labels}${labelWindows.key ? ` (entry ${labelWindows.key})` : ''}; the log's label columns are not used`);
 
-  const sinks = o.onReady?.({ channels: detector.meta.channels }) ?? {};
+  const judged: Judged = config.decision.likelihood ? 'likelihood' : 'score';
+  const sinks = o.onReady?.({ channels: detector.meta.channels, judged }) ?? {};
   const nab = labelWindows ? createNabCollector() : null;
   const maxPoints = typeof o.charts === 'number' ? o.charts : undefined;
-  const charts = o.charts ? createReportCollector({ channels: detector.meta.channels, logChannels: channels, periodMs: sampling.periodMs, maxPoints }) : null;
+  const charts = o.charts ? createReportCollector({ channels: detector.meta.channels, logChannels: channels, periodMs: sampling.periodMs, maxPoints, judged }) : null;
   const trace = nab || charts || o.onScored || sinks.onScored
     ? (row: ScoredRow) => {
         nab?.onScored(row);

@@ -15,7 +15,7 @@ import { dirname, extname, join } from 'node:path';
 import { UsageError } from '../commands/errors.js';
 import { alertPayload } from '../sink/alert-sink.js';
 import type { Alert } from '../types.js';
-import type { ScoredRow } from './decision-trace.js';
+import type { Judged, ScoredRow } from './decision-trace.js';
 import type { ReplayReport } from './replay-report.js';
 import { scoresCsvHeader, scoresCsvLine } from './scores-csv.js';
 
@@ -77,7 +77,7 @@ export interface OpenOutputs {
   writeMetrics(report: ReplayReport): Promise<string | null>;
 }
 
-export function openOutputs(plan: OutputPlan, channels: readonly string[]): OpenOutputs {
+export function openOutputs(plan: OutputPlan, channels: readonly string[], judged: Judged = 'score'): OpenOutputs {
   if (plan.dir !== null && plan.createDir) mkdirSync(plan.dir, { recursive: true });
   const files: WriteStream[] = [];
   const open = (path: string): WriteStream => {
@@ -94,12 +94,12 @@ export function openOutputs(plan: OutputPlan, channels: readonly string[]): Open
     if (scores && buffered.length) scores.write(`${buffered.join('\n')}\n`);
     buffered = [];
   };
-  if (scores) scores.write(`${scoresCsvHeader(channels)}\n`);
+  if (scores) scores.write(`${scoresCsvHeader(channels, judged)}\n`);
   return {
     onAlert: (alert) => void alerts.write(`${alertPayload(alert)}\n`),
     onScored: scores
       ? (row) => {
-          buffered.push(scoresCsvLine(row, channels));
+          buffered.push(scoresCsvLine(row, channels, judged));
           if (buffered.length >= 2048) flushScores();
         }
       : undefined,

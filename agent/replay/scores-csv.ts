@@ -4,6 +4,8 @@
 //   machine
 //   score              the detector's score (squared error, scaled units)
 //   score.<channel>    each model channel's share of it (model channel order)
+//   likelihood         only with decision.likelihood: the anomaly likelihood's log score (NAB's), the
+//                      value the decider judged against warning and critical instead of the score
 //   warning, critical  the thresholds in force (empty while the decider has none)
 //   verdict            normal | anomalous | learning | invalid | shed (see decide.ts; shed: over limits.maxMachines)
 //   event              raised | updated | cleared when this score caused an alert event, else empty
@@ -12,15 +14,16 @@
 // Scores and values are float32 in the pipeline and are written in the shortest form that reads back
 // as the same float32; thresholds are written as JavaScript prints doubles. Deterministic.
 
-import type { ScoredRow } from './decision-trace.js';
+import type { Judged, ScoredRow } from './decision-trace.js';
 
-export function scoresCsvHeader(channels: readonly string[]): string {
-  return ['time', 'machine', 'score', ...channels.map((c) => `score.${c}`), 'warning', 'critical', 'verdict', 'event', 'episode', ...channels.map((c) => `value.${c}`)].map(cell).join(',');
+export function scoresCsvHeader(channels: readonly string[], judged: Judged = 'score'): string {
+  return ['time', 'machine', 'score', ...channels.map((c) => `score.${c}`), ...(judged === 'likelihood' ? ['likelihood'] : []), 'warning', 'critical', 'verdict', 'event', 'episode', ...channels.map((c) => `value.${c}`)].map(cell).join(',');
 }
 
-export function scoresCsvLine(row: ScoredRow, channels: readonly string[]): string {
+export function scoresCsvLine(row: ScoredRow, channels: readonly string[], judged: Judged = 'score'): string {
   const cells: string[] = [new Date(row.time).toISOString(), cell(row.machineId), f32(row.score)];
   for (const c of channels) cells.push(f32(row.perChannel[c]));
+  if (judged === 'likelihood') cells.push(Number.isFinite(row.judged) ? String(row.judged) : '');
   cells.push(row.thresholds ? String(row.thresholds.warning) : '', row.thresholds ? String(row.thresholds.critical) : '', row.verdict, row.event ?? '', row.episodeId === null ? '' : cell(row.episodeId));
   for (let c = 0; c < channels.length; c++) cells.push(row.values ? f32(row.values[c]) : '');
   return cells.join(',');

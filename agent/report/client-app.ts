@@ -60,7 +60,7 @@ function drawChart(chart) {
     var e0 = extent(m, 0, range, logScale);
     var e = logScale ? logExtent(e0, th) : linExtent(include(e0, th));
     lanes.push({ s: 0, y: yScale(e[0], e[1], top + 12, bottom, logScale), e: e, log: logScale, top: top + 12, bottom: bottom, color: COLORS.score, width: 1.2 });
-    title = m.id + ': anomaly score (' + (logScale ? 'log' : 'linear') + ') with warning and critical thresholds';
+    title = m.id + ': ' + (data.judged === 'likelihood' ? 'anomaly likelihood, NAB log score' : 'anomaly score') + ' (' + (logScale ? 'log' : 'linear') + ') with warning and critical thresholds';
   } else {
     var split = top + Math.round((bottom - top) * 0.64);
     var se = linExtent(extent(m, 1 + C + chart.channel, range, false));

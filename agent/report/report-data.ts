@@ -9,7 +9,7 @@
 // Everything here is a function of the replay: the same replay gives the same ChartData, byte for byte.
 
 import type { Alert } from '../types.js';
-import type { ScoredRow } from '../replay/decision-trace.js';
+import type { Judged, ScoredRow } from '../replay/decision-trace.js';
 import type { LabelWindows } from '../replay/label-windows.js';
 import type { ReplayReport } from '../replay/replay-report.js';
 import { type MinMaxBuckets, createMinMaxBuckets } from './min-max-buckets.js';
@@ -50,6 +50,8 @@ export interface ChartData {
   /** [first, last] event time of the log (and of every point and alert), epoch ms. */
   readonly range: readonly [number, number];
   readonly periodMs: number;
+  /** What the score lane shows against the thresholds: the score, or the likelihood's log score. */
+  readonly judged: Judged;
   readonly machines: readonly MachineChart[];
 }
 
@@ -66,7 +68,8 @@ interface MachineTrace {
   inLearning: boolean;
 }
 
-export function createReportCollector(o: { readonly channels: readonly string[]; readonly logChannels: readonly string[]; readonly periodMs: number; readonly maxPoints?: number }): ReportCollector {
+export function createReportCollector(o: { readonly channels: readonly string[]; readonly logChannels: readonly string[]; readonly periodMs: number; readonly maxPoints?: number; readonly judged?: Judged }): ReportCollector {
+  const judged = o.judged ?? 'score';
   const C = o.channels.length;
   const maxPoints = o.maxPoints ?? DEFAULT_REPORT_POINTS;
   const traces = new Map<string, MachineTrace>();
@@ -79,7 +82,7 @@ export function createReportCollector(o: { readonly channels: readonly string[];
         traces.set(row.machineId, m);
       }
       const v = m.values;
-      v[0] = row.score;
+      v[0] = judged === 'likelihood' ? row.judged : row.score; // the lane the thresholds are drawn on
       for (let c = 0; c < C; c++) {
         v[1 + c] = row.perChannel[o.channels[c]] ?? NaN;
         v[1 + C + c] = row.values ? row.values[c] : NaN;
@@ -126,7 +129,7 @@ export function createReportCollector(o: { readonly channels: readonly string[];
           learning: m?.learning ?? [],
         };
       });
-      return { range: Number.isFinite(first) ? [first, lastT] : [0, 1], periodMs, machines };
+      return { range: Number.isFinite(first) ? [first, lastT] : [0, 1], periodMs, judged, machines };
 
       function labelSpans(id: string, r: ReplayReport, windows: LabelWindows | undefined): [number, number][] {
         if (windows) return windows.windowsOf(id).map(([s, e]) => [s, e]);

@@ -118,6 +118,9 @@ export interface LikelihoodJudgeState {
   readonly estimator: AnomalyLikelihoodState;
   /** Running median of the scores (P² estimator), for the scale without a calibration. */
   readonly median: P2State;
+  /** The log score of the last window stepped (what the decider judged it by); null before the first.
+   *  Informational (the replay's scores.csv and report show it); resuming does not need it. */
+  readonly last?: number | null;
 }
 
 export interface LikelihoodStep {
@@ -157,6 +160,7 @@ export function createLikelihoodJudge(policy: ResolvedLikelihoodPolicy, clearRat
   const resumes = resume !== undefined && sameSettings(resume.settings, settings);
   const lik: AnomalyLikelihood = createAnomalyLikelihood(options, resumes ? resume.estimator : undefined);
   const median: P2State = resume ? checkP2State(resume.median, 'likelihood.median') : createP2(0.5);
+  let last: number | null = resumes ? (resume.last ?? null) : null;
   const thresholds: Thresholds = {
     warning: policy.warning, critical: policy.critical,
     clear: clearRatio * policy.warning, clearCritical: clearRatio * policy.critical,
@@ -172,13 +176,14 @@ export function createLikelihoodJudge(policy: ResolvedLikelihoodPolicy, clearRat
       const u = unit ?? Math.max(RUNNING_SCALE * p2Estimate(median), floor);
       const raw = Math.min(1, Math.max(0, score / u));
       const probability = lik.probability(raw);
-      return { raw, probability, score: logLikelihood(probability), learning };
+      last = logLikelihood(probability);
+      return { raw, probability, score: last, learning };
     },
     learnScale(score) {
       if (lik.iteration > probation) p2Observe(median, score);
     },
     state() {
-      return { settings: { ...settings }, estimator: lik.state(), median: { ...median, heights: [...median.heights], positions: [...median.positions], desired: [...median.desired] } };
+      return { settings: { ...settings }, estimator: lik.state(), median: { ...median, heights: [...median.heights], positions: [...median.positions], desired: [...median.desired] }, last };
     },
   };
 }
@@ -194,5 +199,6 @@ export function checkLikelihoodJudgeState(s: unknown, where: string): Likelihood
   }
   checkLikelihoodState(o.estimator, { historicWindowSize: st.historicWindow, averagingWindow: st.averagingWindow }, `${where}.estimator`);
   if (checkP2State(o.median, `${where}.median`).p !== 0.5) throw new Error(`${where}.median must be a running median (p 0.5)`);
+  if (!(o.last === undefined || o.last === null || Number.isFinite(o.last))) throw new Error(`${where}.last must be a number or null`);
   return o;
 }

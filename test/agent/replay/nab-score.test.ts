@@ -23,7 +23,7 @@ function trace(scores: Record<number, number> = {}, raisedAt: number[] = []): Sc
   return Array.from({ length: 95 }, (_, k) => {
     const i = k + 5;
     return {
-      machineId: 'm1', time: at(i), score: scores[i] ?? 1, perChannel: {}, values: null,
+      machineId: 'm1', time: at(i), score: scores[i] ?? 1, judged: scores[i] ?? 1, perChannel: {}, values: null,
       thresholds: { warning: 2, critical: 4, clear: 1.6, clearCritical: 3.2 },
       verdict: 'normal', event: raisedAt.includes(i) ? 'raised' : null, episodeId: null,
     } satisfies ScoredRow;

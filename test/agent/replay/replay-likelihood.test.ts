@@ -12,6 +12,7 @@ import { saveModel } from '../../../models/persistence/index.js';
 import { runCli } from '../commands/run-cli.js';
 
 const NAB = '/work/shared/datasets/nab/data/realKnownCause/rogue_agent_key_hold.csv';
+const NAB_LABELS = '/work/shared/datasets/nab/labels/combined_windows.json';
 const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-likelihood-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let model: string;
@@ -44,5 +45,30 @@ describe('vigil replay with decision.likelihood', () => {
     expect(raised.some((a) => a.score !== a.threshold && a.score > 0)).toBe(true); // … beside the raw score
     const report = JSON.parse(read('run-1', 'metrics.json')) as ReplayReport;
     expect((report.pipeline.decisions as { windows: Record<string, number> }).windows.learning).toBe(200);
+  });
+
+  it('shows what was judged: the likelihood column in scores.csv, NAB rules on the likelihood, the report lane', async () => {
+    const out = join(dir, 'judged');
+    const r = await runCli(['replay', NAB, '--model', model, '--config', join(dir, 'likelihood.yaml'), '--labels', NAB_LABELS, '--out', out, '--report', join(dir, 'judged-report.html'), '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const [header, ...lines] = read('judged', 'scores.csv').trim().split('\n');
+    const cols = header.split(',');
+    const at = (name: string): number => cols.indexOf(name);
+    expect(at('likelihood')).toBeGreaterThan(at('score'));
+    const rows = lines.map((l) => l.split(','));
+    const judged = rows.filter((c) => c[at('verdict')] !== 'learning').map((c) => Number(c[at('likelihood')]));
+    expect(judged.length).toBeGreaterThan(0);
+    for (const v of judged) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
+    expect(rows.every((c) => c[at('warning')] === '' || c[at('warning')] === '0.4')).toBe(true);
+    // The 'warning' rule maps the judged value by the judged levels: its detections are rows whose
+    // likelihood reached 0.4 (raw scores over the likelihood levels made nearly every row one).
+    const above = rows.filter((c) => Number(c[at('likelihood')]) >= 0.4).length;
+    const report = JSON.parse(read('judged', 'metrics.json')) as ReplayReport;
+    const warning = report.nab!.rules!.warning.standard;
+    expect(warning.tp + warning.fp).toBeGreaterThan(0);
+    expect(warning.tp + warning.fp).toBeLessThanOrEqual(above);
+    expect(above).toBeLessThan(rows.length / 10);
+    const html = read('judged-report.html');
+    expect(html).toContain('"judged":"likelihood"');
   });
 });
