@@ -62,6 +62,8 @@ export interface Alert {
   readonly severity: Severity;
   readonly score: number;
   readonly threshold: number;
+  /** With decision.likelihood: the anomaly likelihood's log score, what `threshold` judged (absent otherwise). */
+  readonly likelihoodScore?: number;
   /** Channels that contribute most to the score, largest first; share = score / sum of all channels' scores. */
   readonly topChannels: readonly { readonly channel: string; readonly score: number; readonly share?: number }[];
   /** Event time of the window that caused this event. */

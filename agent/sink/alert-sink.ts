@@ -47,6 +47,7 @@ export function alertPayload(a: Alert): string {
     severity: a.severity,
     score: a.score,
     threshold: a.threshold,
+    ...(a.likelihoodScore !== undefined && { likelihood: a.likelihoodScore }),
     topChannels: a.topChannels,
     time: iso(a.time),
     startedAt: iso(a.startedAt),

@@ -38,11 +38,12 @@ describe('vigil replay with decision.likelihood', () => {
     expect(one.code, one.stderr).toBe(0);
     expect(two.code, two.stderr).toBe(0);
     for (const f of ['alerts.jsonl', 'scores.csv', 'metrics.json']) expect(read('run-2', f), f).toBe(read('run-1', f));
-    const alerts = read('run-1', 'alerts.jsonl').trim().split('\n').map((l) => JSON.parse(l) as { state: string; severity: string; score: number; threshold: number });
+    const alerts = read('run-1', 'alerts.jsonl').trim().split('\n').map((l) => JSON.parse(l) as { state: string; severity: string; score: number; threshold: number; likelihood: number });
     const raised = alerts.filter((a) => a.state === 'raised');
     expect(raised.length).toBeGreaterThan(0);
     for (const a of raised) expect(a.threshold).toBe(a.severity === 'critical' ? 0.5 : 0.4); // the likelihood levels …
     expect(raised.some((a) => a.score !== a.threshold && a.score > 0)).toBe(true); // … beside the raw score
+    for (const a of raised) expect(a.likelihood).toBeGreaterThan(a.threshold); // what was judged, published
     const report = JSON.parse(read('run-1', 'metrics.json')) as ReplayReport;
     expect((report.pipeline.decisions as { windows: Record<string, number> }).windows.learning).toBe(200);
   });
