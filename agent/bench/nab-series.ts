@@ -4,7 +4,7 @@
 //   rows [F, P)   run exactly as later rows (forecast, learn) but only build the likelihood's
 //                 history; their anomaly_score is 0 (NAB never scores probationary rows)
 //   rows [P, n)   scored: each member's residual over its running scale, clipped at rawScale, the
-//                 members' mean → anomaly likelihood → NAB's log score; a spatial anomaly scores 1;
+//                 members' (weighted) mean or maximum (combine) → anomaly likelihood → NAB's log score; a spatial anomaly scores 1;
 //                 the rest period silences repeats. A row scoring below learnGate is judged normal:
 //                 the members learn from it and the feature statistics and residual scales follow it.
 // Every row's score depends only on rows before and at it (P is NAB's probation length, given).
@@ -16,6 +16,7 @@ import { createSpatialAnomaly } from '../../models/scoring/spatial-anomaly.js';
 import type { MemberConfig, NabDetectorConfig } from './nab-config.js';
 import { createAeMember } from './nab-ae-member.js';
 import { createNabFeatures, type NabFeatures } from './nab-features.js';
+import { createLevelMember } from './nab-level-member.js';
 import { createLstmMember } from './nab-lstm-member.js';
 import { createNaiveMember, type NabMember } from './nab-member.js';
 
@@ -29,7 +30,7 @@ export interface NabSeriesInput {
 
 export interface NabSeriesScores {
   readonly scores: Float64Array; // [n] anomaly_score
-  readonly raw: Float64Array; // [n] the members' mean clipped residual (0 on the first quarter of the fit rows)
+  readonly raw: Float64Array; // [n] the members' combined clipped residuals (0 on the first quarter of the fit rows)
 }
 
 /** Smallest probation a detector can work with (fit rows for the members, history for the likelihood). */
@@ -52,12 +53,17 @@ export async function scoreNabSeries(input: NabSeriesInput, config: NabDetectorC
     for (let t = skip; t < F; t++) if (Number.isFinite(r[t])) (s += r[t] * r[t]), c++;
     return Math.max(c > 0 ? s / c : 1, 1e-4);
   });
+  const weight = config.weights ?? members.map(() => 1);
+  if (weight.length !== members.length || weight.some((w) => !(w >= 0)) || !weight.some((w) => w > 0)) throw new Error(`weights: one non-negative number per member, not all 0 (got ${JSON.stringify(config.weights)})`);
+  const weightSum = weight.reduce((a, b) => a + b, 0);
   const rawAt = (residuals: readonly number[]): number => {
-    let sum = 0;
+    let sum = 0, max = 0;
     residuals.forEach((r, k) => {
-      sum += Number.isFinite(r) ? Math.min(1, Math.abs(r) / Math.sqrt(scale2[k]) / config.rawScale) : 0;
+      const c = weight[k] * (Number.isFinite(r) ? Math.min(1, Math.abs(r) / Math.sqrt(scale2[k]) / config.rawScale) : 0);
+      sum += c;
+      max = Math.max(max, c);
     });
-    return sum / residuals.length;
+    return config.combine === 'max' ? Math.min(1, max) : sum / weightSum;
   };
   const L = config.likelihood;
   const likelihoodOver = (averagingWindow: number) => createAnomalyLikelihood({
@@ -109,6 +115,7 @@ export async function scoreNabSeries(input: NabSeriesInput, config: NabDetectorC
 function createMember(features: NabFeatures, fitRows: number, m: MemberConfig, seed: number): Promise<NabMember> {
   if (m.kind === 'lstm') return createLstmMember(features, fitRows, m, seed);
   if (m.kind === 'ae') return createAeMember(features, fitRows, m, seed);
+  if (m.kind === 'level') return Promise.resolve(createLevelMember(features, fitRows, m));
   return Promise.resolve(createNaiveMember(features, fitRows));
 }
 
