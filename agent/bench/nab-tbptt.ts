@@ -52,6 +52,35 @@ export function createCarriedTbptt(detector: GraphDetector, chunk: number, lossW
   const gates = new Float32Array(Math.max(...model.layers.map((l) => 4 * l.H)));
   const optimizer = detector.optimizer();
 
+  /** Channel 0 forecasts the next value (mean), channel 1 its log-variance: Gaussian NLL; fills dOut. */
+  const nllLoss = (y: ArrayLike<number>, targets: ArrayLike<number>): number => {
+    let loss = 0;
+    dOut.data.fill(0);
+    for (let t = 0; t < K; t++) {
+      const d = y[t * C] - targets[t * C];
+      const raw = y[t * C + 1];
+      const sv = Math.min(LOGVAR_MAX, Math.max(LOGVAR_MIN, raw));
+      const inv = Math.exp(-sv);
+      loss += 0.5 * (sv + d * d * inv);
+      dOut.data[t * C] = (d * inv) / K;
+      dOut.data[t * C + 1] = raw === sv ? (0.5 * (1 - d * d * inv)) / K : 0;
+    }
+    return loss / K;
+  };
+  /** Channel-weighted mean squared error; fills dOut with its gradient. */
+  const mseLoss = (y: ArrayLike<number>, targets: ArrayLike<number>): number => {
+    let loss = 0;
+    for (let i = 0; i < K * C; i++) {
+      const w = weights[i % C];
+      const d = y[i] - targets[i];
+      loss += w * d * d;
+      dOut.data[i] = w * d;
+    }
+    const k2 = 2 / (K * wSum);
+    for (let i = 0; i < K * C; i++) dOut.data[i] *= k2;
+    return loss / (K * wSum);
+  };
+
   return {
     chunk: K,
     reset() {
@@ -71,42 +100,8 @@ export function createCarriedTbptt(detector: GraphDetector, chunk: number, lossW
       x.data.set(inputs.subarray(0, K * C));
       const out = runner.run(feeds);
       const y = out[sg.forecasts].data; // [1, K, C]
-      let loss = 0;
-      if (nll) {
-        // channel 0 forecasts the next value (mean), channel 1 its log-variance: Gaussian NLL.
-        dOut.data.fill(0);
-        for (let t = 0; t < K; t++) {
-          const d = y[t * C] - targets[t * C];
-          const raw = y[t * C + 1];
-          const sv = Math.min(LOGVAR_MAX, Math.max(LOGVAR_MIN, raw));
-          const inv = Math.exp(-sv);
-          loss += 0.5 * (sv + d * d * inv);
-          dOut.data[t * C] = (d * inv) / K;
-          dOut.data[t * C + 1] = raw === sv ? (0.5 * (1 - d * d * inv)) / K : 0;
-        }
-        loss /= K;
-        if (learn && Number.isFinite(loss)) {
-          optimizer.zeroGrad();
-          runner.backwardAll({ [sg.forecasts]: dOut });
-          optimizer.step();
-          detector.recordUpdate(K);
-        }
-        sg.state.forEach((s, k) => {
-          h0[k].data.set(out[s.hN].data);
-          c0[k].data.set(out[s.cN].data);
-        });
-        return loss;
-      }
-      for (let i = 0; i < K * C; i++) {
-        const w = weights[i % C];
-        const d = y[i] - targets[i];
-        loss += w * d * d;
-        dOut.data[i] = w * d;
-      }
-      loss /= K * wSum;
+      const loss = nll ? nllLoss(y, targets) : mseLoss(y, targets);
       if (learn && Number.isFinite(loss)) {
-        const k2 = 2 / (K * wSum);
-        for (let i = 0; i < K * C; i++) dOut.data[i] *= k2;
         optimizer.zeroGrad();
         runner.backwardAll({ [sg.forecasts]: dOut });
         optimizer.step();
