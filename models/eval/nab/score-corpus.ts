@@ -28,16 +28,8 @@ export interface NabCorpusInput {
 }
 
 /** One row of NAB's <detector>_<profile>_scores.csv. */
-export interface NabFileScore {
+export interface NabFileScore extends ThresholdScore {
   readonly file: string;
-  readonly threshold: number;
-  readonly score: number;
-  readonly tp: number;
-  readonly tn: number;
-  readonly fp: number;
-  readonly fn: number;
-  /** tp + tn + fp + fn: the file's scored rows (Total_Count in current NAB). */
-  readonly total: number;
 }
 
 export interface NabProfileScore {
