@@ -1,17 +1,8 @@
 // decision.likelihood in the configuration: off by default, accepted from a file (null is off),
 // and every bad value reported as a problem naming decision.likelihood.<field>.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, resolveConfig } from '../../../agent/config/resolve.js';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
+import { resolveConfig } from '../../../agent/config/resolve.js';
+import { problemsOf } from '../../helpers/config-problems.js';
 
 describe('decision.likelihood', () => {
   it('is off by default and taken as given from a file; null is off', () => {

@@ -3,17 +3,8 @@
 // fix, when out of range, incomplete, with unknown keys, without a shared broker, or together with
 // a $share/ subscription (two ways of dividing the same machines).
 import { describe, expect, it } from 'vitest';
-import { ConfigError, resolveConfig } from '../../../agent/config/resolve.js';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
+import { resolveConfig } from '../../../agent/config/resolve.js';
+import { problemsOf } from '../../helpers/config-problems.js';
 
 const BROKER = { broker: { url: 'mqtt://plant-broker:1883', clientId: 'vigil-a' }, model: { path: 'm.onnx' } };
 

@@ -2,17 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfigFile, resolveConfig } from '../../../agent/config/resolve.js';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
+import { readConfigFile, resolveConfig } from '../../../agent/config/resolve.js';
+import { problemsOf } from '../../helpers/config-problems.js';
 
 describe('resolveConfig', () => {
   it('defaults run everything on this machine: embedded broker, simulator, starter model', () => {

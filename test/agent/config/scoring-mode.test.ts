@@ -2,17 +2,8 @@
 // refused naming the choices; 'stream' with a starter model that is no LSTM forecaster is refused
 // at start, before any training.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, resolveConfig } from '../../../agent/config/resolve.js';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
+import { resolveConfig } from '../../../agent/config/resolve.js';
+import { problemsOf } from '../../helpers/config-problems.js';
 
 describe('scoring.mode', () => {
   it("defaults to 'window' and takes 'stream' from the file or the environment", () => {
