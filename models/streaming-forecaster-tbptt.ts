@@ -12,7 +12,7 @@ import { GraphBuilder } from '../engine/graph/builder.js';
 import type { Graph } from '../engine/graph/graph.js';
 import { GraphRunner } from '../engine/graph/runner.js';
 import { createRng } from '../engine/rng.js';
-import { type FloatTensor, floatTensor } from '../engine/tensor.js';
+import { type FloatTensor, type Tensor, floatTensor } from '../engine/tensor.js';
 import type { Series } from './detector.js';
 import type { GraphDetector } from './graph-detector.js';
 import { checkSeries } from './scoring/scaler.js';
@@ -65,6 +65,47 @@ export function buildStatefulGraph(detector: GraphDetector, chunk: number): Stat
   return { graph: { ...built, outputs, params: detector.graph.params, constants }, chunk: K, state, forecasts };
 }
 
+/** A batch-1 runner of a StatefulGraph with its carried state (shared by every chunked trainer). */
+export interface CarriedRunner {
+  readonly runner: GraphRunner;
+  readonly x: FloatTensor; // [1, K, C] the chunk's inputs
+  readonly dOut: FloatTensor; // [1, K, N] the loss's gradient with respect to the forecasts
+  readonly h0: readonly FloatTensor[]; // per layer [1, 1, H], the state the next chunk starts from
+  readonly c0: readonly FloatTensor[];
+  /** Forward over x from the carried state. */
+  run(): Record<string, Tensor>;
+  /** The next chunk starts where this run ended (values only: truncation). */
+  carry(out: Record<string, Tensor>): void;
+  /** Back to the zero state. */
+  reset(): void;
+}
+
+export function createCarriedRunner(sg: StatefulGraph, channels: number, outputs: number): CarriedRunner {
+  const runner = new GraphRunner(sg.graph);
+  const x = floatTensor([1, sg.chunk, channels]);
+  const dOut = floatTensor([1, sg.chunk, outputs]);
+  const h0 = sg.state.map((s) => floatTensor([1, 1, s.hidden]));
+  const c0 = sg.state.map((s) => floatTensor([1, 1, s.hidden]));
+  const feeds: Record<string, FloatTensor> = { x };
+  sg.state.forEach((s, k) => {
+    feeds[s.h0] = h0[k];
+    feeds[s.c0] = c0[k];
+  });
+  return {
+    runner, x, dOut, h0, c0,
+    run: () => runner.run(feeds),
+    carry(out) {
+      sg.state.forEach((s, k) => {
+        h0[k].data.set(out[s.hN].data);
+        c0[k].data.set(out[s.cN].data);
+      });
+    },
+    reset() {
+      for (const t of [...h0, ...c0]) t.data.fill(0);
+    },
+  };
+}
+
 export interface StatefulTrainOptions {
   /** Steps per truncated-BPTT chunk (K). */
   readonly chunk: number;
@@ -97,16 +138,8 @@ export async function trainStateful(detector: GraphDetector, series: readonly Se
   const { channels: C, horizon } = model;
   const K = sg.chunk;
   const N = horizon * C;
-  const runner = new GraphRunner(sg.graph);
-  const x = floatTensor([1, K, C]);
-  const dOut = floatTensor([1, K, N]);
-  const h0 = sg.state.map((s) => floatTensor([1, 1, s.hidden]));
-  const c0 = sg.state.map((s) => floatTensor([1, 1, s.hidden]));
-  const feeds: Record<string, FloatTensor> = { x };
-  sg.state.forEach((s, k) => {
-    feeds[s.h0] = h0[k];
-    feeds[s.c0] = c0[k];
-  });
+  const carried = createCarriedRunner(sg, C, N);
+  const { runner, x, dOut } = carried;
   const scaled = series.map((s) => {
     checkSeries(s, C);
     const z = new Float32Array(s.data.length);
@@ -126,11 +159,11 @@ export async function trainStateful(detector: GraphDetector, series: readonly Se
       for (let si = 0; si < scaled.length; si++) {
         const z = scaled[si];
         const length = series[si].length;
-        for (const t of [...h0, ...c0]) t.data.fill(0);
+        carried.reset();
         for (let start = 0; start + K + horizon <= length; start += K) {
           if (signal?.aborted) return { chunks, losses, stopReason: 'aborted' };
           x.data.set(z.subarray(start * C, (start + K) * C));
-          const out = runner.run(feeds);
+          const out = carried.run();
           const y = out[sg.forecasts].data; // [1, K, N]
           // Step t forecasts samples start+t+1 .. start+t+horizon: N contiguous scaled values.
           let loss = 0;
@@ -150,11 +183,7 @@ export async function trainStateful(detector: GraphDetector, series: readonly Se
           runner.backwardAll({ [sg.forecasts]: dOut });
           optimizer.step();
           detector.recordUpdate(K);
-          // The next chunk starts where this one ended (values only: truncation).
-          sg.state.forEach((s, k) => {
-            h0[k].data.set(out[s.hN].data);
-            c0[k].data.set(out[s.cN].data);
-          });
+          carried.carry(out);
           chunks++;
           sum += loss;
           count++;

@@ -8,11 +8,9 @@
 // state over a few samples outside any chunk (the alignment before the first one).
 // Losses are MSE in the units the samples are given in (the caller scales them).
 
-import { GraphRunner } from '../../engine/graph/runner.js';
 import { lstmStep } from '../../engine/layers/lstm.js';
-import { type FloatTensor, floatTensor } from '../../engine/tensor.js';
 import type { GraphDetector } from '../../models/graph-detector.js';
-import { buildStatefulGraph, type StatefulGraph } from '../../models/streaming-forecaster-tbptt.js';
+import { buildStatefulGraph, createCarriedRunner, type StatefulGraph } from '../../models/streaming-forecaster-tbptt.js';
 import { streamModelFor, syncStreamModel } from '../../models/streaming-forecaster.js';
 
 export interface CarriedTbptt {
@@ -37,16 +35,8 @@ export function createCarriedTbptt(detector: GraphDetector, chunk: number, lossW
   const C = model.channels;
   if (model.horizon !== 1) throw new Error(`online TBPTT forecasts one step ahead; the detector's horizon is ${model.horizon}`);
   const K = sg.chunk;
-  const runner = new GraphRunner(sg.graph);
-  const x = floatTensor([1, K, C]);
-  const dOut = floatTensor([1, K, C]);
-  const h0 = sg.state.map((s) => floatTensor([1, 1, s.hidden]));
-  const c0 = sg.state.map((s) => floatTensor([1, 1, s.hidden]));
-  const feeds: Record<string, FloatTensor> = { x };
-  sg.state.forEach((s, k) => {
-    feeds[s.h0] = h0[k];
-    feeds[s.c0] = c0[k];
-  });
+  const carried = createCarriedRunner(sg, C, C);
+  const { runner, x, dOut, h0, c0 } = carried;
   const weights = Float64Array.from({ length: C }, (_, c) => lossWeights?.[c] ?? 1);
   const wSum = weights.reduce((a, b) => a + b, 0);
   const gates = new Float32Array(Math.max(...model.layers.map((l) => 4 * l.H)));
@@ -83,9 +73,7 @@ export function createCarriedTbptt(detector: GraphDetector, chunk: number, lossW
 
   return {
     chunk: K,
-    reset() {
-      for (const t of [...h0, ...c0]) t.data.fill(0);
-    },
+    reset: carried.reset,
     advance(samples, count) {
       syncStreamModel(model);
       for (let t = 0; t < count; t++) {
@@ -98,7 +86,7 @@ export function createCarriedTbptt(detector: GraphDetector, chunk: number, lossW
     },
     chunkStep(inputs, targets, learn) {
       x.data.set(inputs.subarray(0, K * C));
-      const out = runner.run(feeds);
+      const out = carried.run();
       const y = out[sg.forecasts].data; // [1, K, C]
       const loss = nll ? nllLoss(y, targets) : mseLoss(y, targets);
       if (learn && Number.isFinite(loss)) {
@@ -107,10 +95,7 @@ export function createCarriedTbptt(detector: GraphDetector, chunk: number, lossW
         optimizer.step();
         detector.recordUpdate(K);
       }
-      sg.state.forEach((s, k) => {
-        h0[k].data.set(out[s.hN].data);
-        c0[k].data.set(out[s.cN].data);
-      });
+      carried.carry(out);
       return loss;
     },
   };
