@@ -6,9 +6,9 @@
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { canConnect, freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 export interface DeployMosquitto {
@@ -20,24 +20,6 @@ export interface DeployMosquitto {
   log(): string;
   close(): Promise<void>;
 }
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const listening = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 /** Rewrites the shipped config for `dir` and `port`; throws if a line it must rewrite is missing. */
 export function loopbackConfig(shipped: string, dir: string, port: number): string {
@@ -92,7 +74,7 @@ export async function startDeployMosquitto(shippedConfigFile: string, users: Rea
   try {
     await waitFor(`mosquitto listening on 127.0.0.1:${port}`, async () => {
       if (exited) throw new Error(`mosquitto exited at start; its output:\n${output}`);
-      return listening(port);
+      return canConnect(port);
     }, { boundMs: 20_000, detail: () => output });
   } catch (err) {
     await close();

@@ -30,7 +30,8 @@ import { REPO } from '../agent/commands/run-cli.js';
 import { MOSQUITTO_MISSING } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { type CliResult, type ContainerCli, detectContainerCli } from './container-cli.js';
-import { type DeployMosquitto, freePort, startDeployMosquitto } from './deploy-mosquitto.js';
+import { freePort } from '../helpers/ports.js';
+import { type DeployMosquitto, startDeployMosquitto } from './deploy-mosquitto.js';
 
 const ENABLED = process.env.VIGIL_IMAGE_TEST === '1';
 /** A hang bound only: a cold build downloads every npm package. */

@@ -12,13 +12,13 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { E2E_TIMEOUT_MS, e2eDir, removeE2eDirs } from '../helpers/e2e-config.js';
 import { MOSQUITTO_MISSING, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { REPO } from '../helpers/daemon-process.js';
+import { canConnect, freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const EXAMPLE = join(REPO, 'deploy', 'mosquitto', 'bridge.conf.example');
@@ -39,21 +39,6 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
   removeE2eDirs();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const canConnect = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
 
 /** The example with the deployment-specific lines replaced; each must occur exactly once. */
 function bridgeConfig(central: Mosquitto, extra: Record<string, string> = {}): string {
