@@ -6,30 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayReport } from '../../../agent/replay/replay-report.js';
-import { loadLogSamples } from '../../../agent/source/log-samples.js';
-import { createDetector } from '../../../models/create-detector.js';
-import { saveModel } from '../../../models/persistence/index.js';
+import { NAB, NAB_WINDOWS, trainNabModel } from '../replay/nab-fixture.js';
 import { makeSimFixture, type SimFixture } from '../replay/sim-fixture.js';
 import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-outputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const NAB = '/work/shared/datasets/nab/data/realKnownCause/rogue_agent_key_hold.csv';
-const NAB_WINDOWS = '/work/shared/datasets/nab/labels/combined_windows.json';
 const SKAB = '/work/shared/datasets/skab/data/valve1/1.csv';
 
 let fx: SimFixture;
 let nabModel: string;
 beforeAll(async () => {
   fx = await makeSimFixture(dir);
-  // A small LSTM forecaster for the NAB series, trained briefly on its first 300 rows.
-  const head = join(dir, 'nab-head.csv');
-  writeFileSync(head, readFileSync(NAB, 'utf8').split('\n').slice(0, 301).join('\n'));
-  const samples = await loadLogSamples(head);
-  const detector = createDetector('lstm-forecaster', { channels: samples.channels, windowSize: 12, hidden: 8, layers: 1, seed: 3, name: 'nab-rogue' });
-  await detector.fit(samples.series, { epochs: 3, seed: 3 });
-  nabModel = join(dir, 'nab.onnx');
-  await saveModel(nabModel, detector.parts());
+  nabModel = await trainNabModel(dir);
 });
 
 const read = (...p: string[]): string => readFileSync(join(dir, ...p), 'utf8');

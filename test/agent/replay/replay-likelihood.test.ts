@@ -6,26 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayReport } from '../../../agent/replay/replay-report.js';
-import { loadLogSamples } from '../../../agent/source/log-samples.js';
-import { createDetector } from '../../../models/create-detector.js';
-import { saveModel } from '../../../models/persistence/index.js';
 import { runCli } from '../commands/run-cli.js';
+import { NAB, NAB_WINDOWS, trainNabModel } from './nab-fixture.js';
 
-const NAB = '/work/shared/datasets/nab/data/realKnownCause/rogue_agent_key_hold.csv';
-const NAB_LABELS = '/work/shared/datasets/nab/labels/combined_windows.json';
 const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-likelihood-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let model: string;
 
 beforeAll(async () => {
-  // A small LSTM forecaster trained briefly on the series' first 300 rows (as replay-outputs does).
-  const head = join(dir, 'head.csv');
-  writeFileSync(head, readFileSync(NAB, 'utf8').split('\n').slice(0, 301).join('\n'));
-  const samples = await loadLogSamples(head);
-  const detector = createDetector('lstm-forecaster', { channels: samples.channels, windowSize: 12, hidden: 8, layers: 1, seed: 3, name: 'nab-rogue' });
-  await detector.fit(samples.series, { epochs: 3, seed: 3 });
-  model = join(dir, 'nab.onnx');
-  await saveModel(model, detector.parts());
+  model = await trainNabModel(dir);
   writeFileSync(join(dir, 'likelihood.yaml'), 'decision:\n  likelihood: { averagingWindow: 10, historicWindow: 2000, learningWindows: 100, estimationWindows: 100, reestimationPeriod: 100, redFilter: false }\n');
 });
 
@@ -50,7 +39,7 @@ describe('vigil replay with decision.likelihood', () => {
 
   it('shows what was judged: the likelihood column in scores.csv, NAB rules on the likelihood, the report lane', async () => {
     const out = join(dir, 'judged');
-    const r = await runCli(['replay', NAB, '--model', model, '--config', join(dir, 'likelihood.yaml'), '--labels', NAB_LABELS, '--out', out, '--report', join(dir, 'judged-report.html'), '--no-progress']);
+    const r = await runCli(['replay', NAB, '--model', model, '--config', join(dir, 'likelihood.yaml'), '--labels', NAB_WINDOWS, '--out', out, '--report', join(dir, 'judged-report.html'), '--no-progress']);
     expect(r.code, r.stderr).toBe(0);
     const [header, ...lines] = read('judged', 'scores.csv').trim().split('\n');
     const cols = header.split(',');
